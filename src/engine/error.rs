@@ -1,0 +1,70 @@
+//! The engine's typed refusals; each maps to one protocol error code.
+
+use thiserror::Error;
+
+/// Why the engine refused a command. A refused command changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EngineError {
+    /// The actor's roles do not allow the operation.
+    #[error("{0}")]
+    Forbidden(String),
+    /// An argument is wrong; names the field.
+    #[error("{field}: {message}")]
+    BadRequest {
+        /// The offending field.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No such code, call, user, group, range, policy or announcement.
+    #[error("{0}")]
+    NotFound(String),
+    /// No free code in the range.
+    #[error("no free code in range '{range}' ({start}-{end})")]
+    RangeFull {
+        /// The range.
+        range: String,
+        /// Its first code.
+        start: String,
+        /// Its last code.
+        end: String,
+    },
+    /// The directed code is occupied.
+    #[error("code {0} is taken")]
+    CodeTaken(String),
+    /// The actor's policy does not allow it.
+    #[error("{0}")]
+    PolicyDenied(String),
+    /// The thing is busy with someone else's action; `by` names who.
+    #[error("{message}")]
+    Conflict {
+        /// What conflicts.
+        message: String,
+        /// Who holds it.
+        by: Option<String>,
+    },
+    /// The engine is draining for shutdown.
+    #[error("the engine is stopping")]
+    Stopping,
+}
+
+impl EngineError {
+    /// The protocol error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::Forbidden(_) => "forbidden",
+            EngineError::BadRequest { .. } => "bad_request",
+            EngineError::NotFound(_) => "not_found",
+            EngineError::RangeFull { .. } => "range_full",
+            EngineError::CodeTaken(_) => "code_taken",
+            EngineError::PolicyDenied(_) => "policy_denied",
+            EngineError::Conflict { .. } => "conflict",
+            EngineError::Stopping => "policy_denied",
+        }
+    }
+
+    /// Shorthand for a `bad_request` naming `field`.
+    pub fn bad(field: &str, message: impl Into<String>) -> Self {
+        EngineError::BadRequest { field: field.into(), message: message.into() }
+    }
+}

@@ -1,0 +1,20 @@
+//! parkdesk: a call park and pickup engine and the terminal console that drives it.
+//!
+//! The map:
+//! - [`engine`]: the sans-IO core — orbit ranges, codes, policies, parked calls, ring-back,
+//!   pickup groups, announcements — driven with `handle_*(now, …)` and drained with `poll_*`.
+//! - [`sim`]: the simulated switch (phones that ring, answer, are busy) and demo traffic,
+//!   serving the engine's switch boundary until real SIP does.
+//! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.
+//! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
+//! - [`store`]: SQLite on its own thread — directory, tokens, history, audit.
+//! - [`config`]: layered configuration with errors that name file, line and key.
+//! - [`cli`]: the `parkdesk` binary's subcommands.
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod protocol;
+pub mod server;
+pub mod sim;
+pub mod store;

@@ -1,0 +1,5 @@
+//! The `parkdesk` binary: every role behind one command.
+
+fn main() -> std::process::ExitCode {
+    parkdesk::cli::main()
+}

@@ -1,0 +1,22 @@
+//! The WebSocket vocabulary of PROTOCOL.md, shared by both ends: the server encodes these
+//! types and every client (console, monitor, announcer, admin, tests) decodes the same ones.
+
+pub mod envelope;
+pub mod objects;
+pub mod time;
+
+pub use envelope::*;
+pub use objects::*;
+pub use time::{Timestamp, UtcClock};
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest frame a client may send.
+pub const MAX_CLIENT_FRAME: usize = 64 * 1024;
+
+/// Largest frame the engine sends.
+pub const MAX_SERVER_FRAME: usize = 16 * 1024 * 1024;
+
+/// The WebSocket path.
+pub const PATH: &str = "/v1";
