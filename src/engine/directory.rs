@@ -48,7 +48,7 @@ impl Actor {
 }
 
 /// A directory user. A user's line is named by its id (`reception` is the reception line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct User {
     /// Unique id, also the name of the user's line.
@@ -67,19 +67,6 @@ pub struct User {
     pub static_contact: Option<String>,
 }
 
-impl Default for User {
-    fn default() -> Self {
-        User {
-            id: String::new(),
-            name: String::new(),
-            numbers: Vec::new(),
-            voice_enabled: false,
-            policy: None,
-            sip_ha1: None,
-            static_contact: None,
-        }
-    }
-}
 
 /// Who may pick up a call ringing in a pickup group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
