@@ -228,3 +228,60 @@ impl Hub {
         zones
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: u64) -> Published {
+        Published {
+            seq,
+            name: EventName::ParkStarted,
+            text: format!("{{\"seq\":{seq}}}").into(),
+            concerns: vec!["alice".into()],
+        }
+    }
+
+    #[test]
+    fn a_subscriber_too_slow_to_keep_up_is_dropped_and_marked_for_resync() {
+        let mut hub = Hub::new(100, 16);
+        let mut slow = hub.attach(Filter::Everything, None);
+        let mut fast = hub.attach(Filter::Everything, None);
+        for seq in 1..=40 {
+            hub.publish(event(seq));
+            while fast.events.try_recv().is_ok() {}
+        }
+        assert!(slow.slow.load(Ordering::SeqCst));
+        assert!(!fast.slow.load(Ordering::SeqCst));
+        assert_eq!(hub.len(), 1);
+        // The slow one got a gapless prefix, then its stream ends: it never skips silently.
+        let mut seen = 0;
+        while slow.events.try_recv().is_ok() {
+            seen += 1;
+        }
+        assert_eq!(seen, 16);
+    }
+
+    #[test]
+    fn replay_returns_the_missed_events_or_nothing_when_the_log_no_longer_holds_them() {
+        let mut hub = Hub::new(10, 64);
+        for seq in 1..=25 {
+            hub.publish(event(seq));
+        }
+        let all = Filter::Everything;
+        assert_eq!(hub.replay(20, 25, &all).map(|v| v.len()), Some(5));
+        assert_eq!(hub.replay(15, 25, &all).map(|v| v.len()), Some(10));
+        assert!(hub.replay(14, 25, &all).is_none(), "seq 15 is gone");
+        assert_eq!(hub.replay(25, 25, &all).map(|v| v.len()), Some(0));
+        assert!(hub.replay(26, 25, &all).is_none(), "from the future");
+    }
+
+    #[test]
+    fn a_user_sees_only_events_that_concern_them() {
+        let bob = Filter::User("bob".into());
+        let alice = Filter::User("alice".into());
+        assert!(!bob.admits(&event(1)));
+        assert!(alice.admits(&event(1)));
+        assert!(!Filter::Announcements.admits(&event(1)));
+    }
+}
