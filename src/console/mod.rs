@@ -1,0 +1,1 @@
+//! The receptionist console (in progress).
