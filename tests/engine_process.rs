@@ -66,7 +66,10 @@ fn spawn(config: &Path) -> (Child, String) {
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let url = loop {
-        let line = lines.next().expect("engine printed its address").expect("line");
+        let line = lines
+            .next()
+            .expect("engine printed its address")
+            .expect("line");
         if let Some(rest) = line.split("listening on ").nth(1) {
             break rest.split_whitespace().next().expect("url").to_string();
         }
@@ -76,7 +79,10 @@ fn spawn(config: &Path) -> (Child, String) {
 }
 
 fn signal(child: &Child, sig: &str) {
-    let status = Command::new("kill").args([sig, &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args([sig, &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
 }
 
@@ -95,12 +101,18 @@ async fn park_one(url: &str) -> (Peer, String) {
     let (mut p, _) = Peer::hello(url, RECEPTION).await;
     p.ok("subscribe", json!({})).await;
     let call = p
-        .ok("sim.offer", json!({"from": {"number": "+15550100", "name": "Ada"}, "to": "reception"}))
+        .ok(
+            "sim.offer",
+            json!({"from": {"number": "+15550100", "name": "Ada"}, "to": "reception"}),
+        )
         .await["call"]
         .as_str()
         .expect("call")
         .to_string();
-    let code = p.ok("park", json!({"call": call})).await["code"].as_str().expect("code").to_string();
+    let code = p.ok("park", json!({"call": call})).await["code"]
+        .as_str()
+        .expect("code")
+        .to_string();
     (p, code)
 }
 
@@ -110,15 +122,25 @@ async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
     let cfg = config(dir.path(), 3);
     let (mut child, url) = spawn(&cfg);
     let (mut p, code) = park_one(&url).await;
-    p.ok("sim.phone", json!({"user": "reception", "behaviour": "no_answer"})).await;
+    p.ok(
+        "sim.phone",
+        json!({"user": "reception", "behaviour": "no_answer"}),
+    )
+    .await;
     let started = Instant::now();
     signal(&child, "-TERM");
     let stopping = p.event("engine.stopping").await;
     assert_eq!(stopping["event"], "engine.stopping");
     let ringback = p.event("park.ringback").await;
-    assert_eq!(ringback["data"]["code"], code, "parked calls are rung back at once");
+    assert_eq!(
+        ringback["data"]["code"], code,
+        "parked calls are rung back at once"
+    );
     let ended = p.event("park.ended").await;
-    assert_eq!(ended["data"]["outcome"], "released", "nobody answered within the grace");
+    assert_eq!(
+        ended["data"]["outcome"], "released",
+        "nobody answered within the grace"
+    );
     let status = tokio::task::spawn_blocking(move || wait_exit(&mut child, Duration::from_secs(6)))
         .await
         .expect("join")

@@ -238,7 +238,8 @@ pub fn pairs_to_object(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
 /// Runs an admin command.
 pub async fn run(config: Option<&Path>, args: AdminArgs) -> anyhow::Result<ExitCode> {
     let url = engine_url(config, args.connect.engine.as_deref())?;
-    let token = read_token(args.connect.token_file.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token =
+        read_token(args.connect.token_file.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let (client, _hello) = Client::connect(&url, &token, "parkdesk-admin")
         .await
         .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
@@ -264,10 +265,10 @@ pub async fn run(config: Option<&Path>, args: AdminArgs) -> anyhow::Result<ExitC
 /// The engine URL: the flag, else `[console] engine` from the config.
 fn engine_url(config: Option<&Path>, flag: Option<&str>) -> anyhow::Result<String> {
     if let Some(url) = flag {
-        return Ok(crate::client::endpoint_url(url));
+        return Ok(url.to_string());
     }
     let settings = crate::config::load(config).map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(crate::client::endpoint_url(&settings.console.engine))
+    Ok(settings.console.engine)
 }
 
 /// What a command prints.
@@ -283,7 +284,10 @@ impl Output {
 }
 
 async fn call(client: &Client, op: &str, args: Value) -> anyhow::Result<Value> {
-    client.request(op, args).await.map_err(|e| anyhow::anyhow!("{op}: {e}"))
+    client
+        .request(op, args)
+        .await
+        .map_err(|e| anyhow::anyhow!("{op}: {e}"))
 }
 
 /// `set`: fetch the current object by its key, merge the pairs, send the whole object.
@@ -296,7 +300,11 @@ async fn merge_set(
     pairs: &[String],
 ) -> anyhow::Result<Output> {
     let changes = pairs_to_object(pairs)?;
-    let Some(id) = changes.get(id_key).and_then(Value::as_str).map(str::to_string) else {
+    let Some(id) = changes
+        .get(id_key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
         bail!("{id_key}=… is required");
     };
     let listed = call(client, list_op, json!({})).await?;
@@ -314,12 +322,18 @@ fn table(rows: &[Value], columns: &[&str]) -> String {
     let cell = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Null => "-".into(),
-        Value::Array(a) => a.iter().map(|x| x.as_str().map_or(x.to_string(), str::to_string)).collect::<Vec<_>>().join(","),
+        Value::Array(a) => a
+            .iter()
+            .map(|x| x.as_str().map_or(x.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(","),
         other => other.to_string(),
     };
     let mut widths: Vec<usize> = columns.iter().map(|c| c.len()).collect();
-    let body: Vec<Vec<String>> =
-        rows.iter().map(|r| columns.iter().map(|c| cell(&r[*c])).collect()).collect();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| columns.iter().map(|c| cell(&r[*c])).collect())
+        .collect();
     for row in &body {
         for (w, c) in widths.iter_mut().zip(row) {
             *w = (*w).max(c.chars().count());
@@ -327,8 +341,11 @@ fn table(rows: &[Value], columns: &[&str]) -> String {
     }
     let mut out = String::new();
     let line = |cells: Vec<String>, out: &mut String| {
-        let parts: Vec<String> =
-            cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}", w = *w)).collect();
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}", w = *w))
+            .collect();
         out.push_str(parts.join("  ").trim_end());
         out.push('\n');
     };
@@ -354,8 +371,15 @@ async fn crud(
             Ok(Output::of(v, table(&rows, columns)))
         }
         Crud::Set { pairs } => {
-            merge_set(client, &format!("{noun}.list"), plural, id_key, &format!("{noun}.set"), &pairs)
-                .await
+            merge_set(
+                client,
+                &format!("{noun}.list"),
+                plural,
+                id_key,
+                &format!("{noun}.set"),
+                &pairs,
+            )
+            .await
         }
         Crud::Remove { name } => {
             let v = call(client, &format!("{noun}.remove"), json!({ id_key: name })).await?;
@@ -375,15 +399,37 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
             Ok(Output::of(v, text))
         }
         AdminCommand::Ranges { action } => {
-            crud(client, "range", "ranges", "name", &["name", "kind", "start", "end"], action).await
+            crud(
+                client,
+                "range",
+                "ranges",
+                "name",
+                &["name", "kind", "start", "end"],
+                action,
+            )
+            .await
         }
         AdminCommand::Users { action } => {
-            crud(client, "user", "users", "id", &["id", "name", "numbers", "voice_enabled", "policy"], action)
-                .await
+            crud(
+                client,
+                "user",
+                "users",
+                "id",
+                &["id", "name", "numbers", "voice_enabled", "policy"],
+                action,
+            )
+            .await
         }
         AdminCommand::Groups { action } => {
-            crud(client, "group", "groups", "id", &["id", "name", "number", "pickup_by", "members"], action)
-                .await
+            crud(
+                client,
+                "group",
+                "groups",
+                "id",
+                &["id", "name", "number", "pickup_by", "members"],
+                action,
+            )
+            .await
         }
         AdminCommand::Policies { action } => match action {
             PolicyAction::List => {
@@ -391,7 +437,15 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
                 let rows = v["policies"].as_array().cloned().unwrap_or_default();
                 let mut text = table(
                     &rows,
-                    &["name", "allow_park", "park_range", "allocation", "park_timeout", "ringback_attempts", "on_timeout"],
+                    &[
+                        "name",
+                        "allow_park",
+                        "park_range",
+                        "allocation",
+                        "park_timeout",
+                        "ringback_attempts",
+                        "on_timeout",
+                    ],
                 );
                 let assignments = v["assignments"].as_array().cloned().unwrap_or_default();
                 if !assignments.is_empty() {
@@ -401,16 +455,31 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
                 Ok(Output::of(v, text))
             }
             PolicyAction::Set { pairs } => {
-                merge_set(client, "policy.list", "policies", "name", "policy.set", &pairs).await
+                merge_set(
+                    client,
+                    "policy.list",
+                    "policies",
+                    "name",
+                    "policy.set",
+                    &pairs,
+                )
+                .await
             }
             PolicyAction::Remove { name } => {
                 let v = call(client, "policy.remove", json!({ "name": name })).await?;
                 Ok(Output::of(v, format!("policy.remove {name}: ok\n")))
             }
-            PolicyAction::AssignGroup { group, policy, rank } => {
+            PolicyAction::AssignGroup {
+                group,
+                policy,
+                rank,
+            } => {
                 let args = json!({ "group": group, "policy": policy, "rank": rank });
                 let v = call(client, "policy.assign_group", args).await?;
-                Ok(Output::of(v, format!("{group} → {policy} at rank {rank}: ok\n")))
+                Ok(Output::of(
+                    v,
+                    format!("{group} → {policy} at rank {rank}: ok\n"),
+                ))
             }
             PolicyAction::UnassignGroup { group } => {
                 let v = call(client, "policy.unassign_group", json!({ "group": group })).await?;
@@ -422,7 +491,12 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
                 let v = call(client, "allow.list", json!({})).await?;
                 let text = v["allow_list"]
                     .as_array()
-                    .map(|a| a.iter().filter_map(Value::as_str).map(|n| format!("{n}\n")).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(|n| format!("{n}\n"))
+                            .collect()
+                    })
                     .unwrap_or_default();
                 Ok(Output::of(v, text))
             }
@@ -439,7 +513,10 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
             TokenAction::List => {
                 let v = call(client, "token.list", json!({})).await?;
                 let rows = v["tokens"].as_array().cloned().unwrap_or_default();
-                Ok(Output::of(v.clone(), table(&rows, &["id", "user", "roles", "label"])))
+                Ok(Output::of(
+                    v.clone(),
+                    table(&rows, &["id", "user", "roles", "label"]),
+                ))
             }
             TokenAction::Create { user, roles, label } => {
                 let args = json!({ "user": user, "roles": roles, "label": label });
@@ -459,16 +536,41 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
         },
         AdminCommand::History { action } => match action {
             HistoryAction::List { since, limit } => {
-                let v = call(client, "history.list", json!({ "since": since, "limit": limit })).await?;
+                let v = call(
+                    client,
+                    "history.list",
+                    json!({ "since": since, "limit": limit }),
+                )
+                .await?;
                 let rows = v["entries"].as_array().cloned().unwrap_or_default();
                 let text = table(
                     &rows,
-                    &["code", "caller_number", "caller_name", "parked_by", "for", "parked_at", "ended_at", "outcome", "by"],
+                    &[
+                        "code",
+                        "caller_number",
+                        "caller_name",
+                        "parked_by",
+                        "for",
+                        "parked_at",
+                        "ended_at",
+                        "outcome",
+                        "by",
+                    ],
                 );
                 Ok(Output::of(v, text))
             }
-            HistoryAction::Export { format, since, limit, output } => {
-                let v = call(client, "history.list", json!({ "since": since, "limit": limit })).await?;
+            HistoryAction::Export {
+                format,
+                since,
+                limit,
+                output,
+            } => {
+                let v = call(
+                    client,
+                    "history.list",
+                    json!({ "since": since, "limit": limit }),
+                )
+                .await?;
                 let text = match format.as_str() {
                     "json" => serde_json::to_string_pretty(&v["entries"])? + "\n",
                     "csv" => history_csv(&v["entries"])?,
@@ -508,10 +610,16 @@ mod tests {
 
     #[test]
     fn pairs_become_json_with_lists_and_plain_text() {
-        let pairs: Vec<String> = ["name=desk", "allow_park=true", "park_timeout=120", "retrieve_ranges=main,vip", "on_timeout=null"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let pairs: Vec<String> = [
+            "name=desk",
+            "allow_park=true",
+            "park_timeout=120",
+            "retrieve_ranges=main,vip",
+            "on_timeout=null",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
         let o = pairs_to_object(&pairs).expect("parses");
         assert_eq!(o["name"], "desk");
         assert_eq!(o["allow_park"], true);

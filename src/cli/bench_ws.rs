@@ -40,10 +40,24 @@ const WATCHER: &str = "bench-monitor";
 fn bench_setup() -> EngineSetup {
     EngineSetup {
         ranges: vec![
-            OrbitRange { name: "main".into(), kind: RangeKind::Park, start: "10000".into(), end: "59999".into() },
-            OrbitRange { name: "pickup".into(), kind: RangeKind::Pickup, start: "880".into(), end: "899".into() },
+            OrbitRange {
+                name: "main".into(),
+                kind: RangeKind::Park,
+                start: "10000".into(),
+                end: "59999".into(),
+            },
+            OrbitRange {
+                name: "pickup".into(),
+                kind: RangeKind::Pickup,
+                start: "880".into(),
+                end: "899".into(),
+            },
         ],
-        policies: vec![ParkPolicy { allow_park: true, park_timeout: 1800, ..ParkPolicy::default() }],
+        policies: vec![ParkPolicy {
+            allow_park: true,
+            park_timeout: 1800,
+            ..ParkPolicy::default()
+        }],
         users: vec![User {
             id: "reception".into(),
             name: "Reception".into(),
@@ -61,16 +75,26 @@ fn bench_tokens() -> TokenRegistry {
         ("b1", RECEPTION, "reception", Role::Receptionist),
         ("b2", WATCHER, "wall", Role::Monitor),
     ] {
-        t.insert(TokenEntry { id: id.into(), hash: digest(token), user: user.into(), roles: vec![role], label: String::new() });
+        t.insert(TokenEntry {
+            id: id.into(),
+            hash: digest(token),
+            user: user.into(),
+            roles: vec![role],
+            label: String::new(),
+        });
     }
     t
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(url: &str, token: &str) -> anyhow::Result<Ws> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.context("connect")?;
-    let hello = json!({"id": 0, "op": "hello", "args": {"token": token, "client": "bench", "protocol": 1}});
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .context("connect")?;
+    let hello =
+        json!({"id": 0, "op": "hello", "args": {"token": token, "client": "bench", "protocol": 1}});
     ws.send(Message::text(hello.to_string())).await?;
     expect_reply(&mut ws, 0).await?;
     Ok(ws)
@@ -110,7 +134,9 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
         max_connections: args.subscribers + 16,
         shutdown_grace: Duration::ZERO,
     };
-    let server = start_server(opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let server = start_server(opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let url = server.url();
     let sent: Arc<Mutex<HashMap<String, std::time::Instant>>> = Arc::default();
     let latencies: Arc<Mutex<Vec<Duration>>> = Arc::default();
@@ -120,7 +146,10 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
     let mut watchers = Vec::new();
     for _ in 0..args.subscribers {
         let mut ws = connect(&url, WATCHER).await?;
-        ws.send(Message::text(json!({"id": 1, "op": "subscribe", "args": {}}).to_string())).await?;
+        ws.send(Message::text(
+            json!({"id": 1, "op": "subscribe", "args": {}}).to_string(),
+        ))
+        .await?;
         expect_reply(&mut ws, 1).await?;
         let sent = sent.clone();
         let latencies = latencies.clone();
@@ -132,7 +161,9 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
                 if !t.as_str().contains("\"park.started\"") {
                     continue;
                 }
-                let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else { continue };
+                let Ok(v) = serde_json::from_str::<Value>(t.as_str()) else {
+                    continue;
+                };
                 let call = v["data"]["call"].as_str().unwrap_or_default().to_string();
                 let start = sent.lock().ok().and_then(|m| m.get(&call).copied());
                 if let (Some(start), Ok(mut l)) = (start, latencies.lock()) {
@@ -156,12 +187,18 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
         id += 1;
         let offer = json!({"id": id, "op": "sim.offer", "args": {"from": {"number": format!("+1555{n:07}"), "name": "Bench"}, "to": "reception"}});
         desk.send(Message::text(offer.to_string())).await?;
-        let call = expect_reply(&mut desk, id).await?["call"].as_str().unwrap_or_default().to_string();
+        let call = expect_reply(&mut desk, id).await?["call"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         id += 1;
         if let Ok(mut m) = sent.lock() {
             m.insert(call.clone(), clock());
         }
-        desk.send(Message::text(json!({"id": id, "op": "park", "args": {"call": call}}).to_string())).await?;
+        desk.send(Message::text(
+            json!({"id": id, "op": "park", "args": {"call": call}}).to_string(),
+        ))
+        .await?;
         expect_reply(&mut desk, id).await?;
     }
     let wall = began.elapsed();

@@ -2,7 +2,7 @@
 //! demo engine on an ephemeral loopback port, with the console on it).
 
 use crate::config::{self, Settings};
-use crate::engine::{EngineSetup, Instant, Role};
+use crate::engine::{EngineSetup, Role};
 use crate::server::auth::{TokenEntry, TokenRegistry, digest};
 use crate::server::engine_task::TaskSettings;
 use crate::server::{ServerHandle, ServerOptions, shutdown_signal, start_server};
@@ -49,8 +49,11 @@ pub fn config_tokens(settings: &Settings) -> TokenRegistry {
 pub fn engine_setup(settings: &Settings, stored: Option<EngineSetup>) -> EngineSetup {
     let mut setup = stored.unwrap_or_else(|| settings.engine_setup());
     if settings.demo.enabled {
-        let users: Vec<(String, Vec<Role>)> =
-            settings.tokens.iter().map(|t| (t.user.clone(), t.roles.clone())).collect();
+        let users: Vec<(String, Vec<Role>)> = settings
+            .tokens
+            .iter()
+            .map(|t| (t.user.clone(), t.roles.clone()))
+            .collect();
         let demo = crate::sim::demo_setup(&users);
         merge_missing(&mut setup, demo);
     }
@@ -91,12 +94,25 @@ fn merge_missing(setup: &mut EngineSetup, extra: EngineSetup) {
 
 /// Opens the store, closes parks a crash left open as `lost`, and reads the saved setup.
 async fn open_store(settings: &Settings) -> anyhow::Result<(Store, Option<EngineSetup>)> {
-    let store = Store::open(&settings.store.path)
-        .with_context(|| format!("opening the store at {}", settings.store.path.display()))?;
+    let store = match settings
+        .store
+        .location()
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        config::StoreLocation::Memory => Store::open_in_memory().context("opening the store")?,
+        config::StoreLocation::File(path) => Store::open(&path)
+            .with_context(|| format!("opening the store at {}", path.display()))?,
+    };
     let now = crate::server::clock::DriverClock::start().utc_now();
-    let lost = store.close_open_parks_as_lost(now).await.context("closing lost parks")?;
+    let lost = store
+        .close_open_parks_as_lost(now)
+        .await
+        .context("closing lost parks")?;
     if lost > 0 {
-        tracing::warn!(lost, "parks left open by the last run were recorded as lost");
+        tracing::warn!(
+            lost,
+            "parks left open by the last run were recorded as lost"
+        );
     }
     let saved = store.load_setup().await.context("reading the directory")?;
     Ok((store, saved))
@@ -123,7 +139,7 @@ fn server_options(
             demo_seed: settings.demo.enabled.then_some(settings.demo.seed),
             seed: settings.demo.seed,
         },
-        max_connections: settings.server.max_connections,
+        max_connections: settings.server.max_connections as usize,
         shutdown_grace: Duration::from_secs(settings.server.shutdown_grace),
     }
 }
@@ -144,10 +160,20 @@ pub async fn run_engine(
             tokens.insert(entry);
         }
     }
-    let server = start_server(server_options(&settings, listen, setup, tokens, Some(store)))
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    eprintln!("parkdesk engine listening on {} (epoch {})", server.url(), server.epoch);
+    let server = start_server(server_options(
+        &settings,
+        listen,
+        setup,
+        tokens,
+        Some(store),
+    ))
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "parkdesk engine listening on {} (epoch {})",
+        server.url(),
+        server.epoch
+    );
     shutdown_signal().await;
     eprintln!("parkdesk engine stopping: draining parked calls");
     server.shutdown().await;
@@ -184,8 +210,9 @@ pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle
     let listen: SocketAddr = ([127, 0, 0, 1], 0).into();
     let mut opts = server_options(&settings, listen, setup, tokens, Some(store));
     opts.shutdown_grace = Duration::ZERO;
-    let server = start_server(opts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let _ = Instant::ZERO;
+    let server = start_server(opts)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok((server, token))
 }
 
@@ -196,7 +223,10 @@ pub async fn run_embedded(
 ) -> anyhow::Result<ExitCode> {
     let (settings, _guard) = load_settings(config_path, log_level)?;
     let (server, _token) = start_embedded(&settings).await?;
-    eprintln!("parkdesk: embedded demo engine listening on {}", server.url());
+    eprintln!(
+        "parkdesk: embedded demo engine listening on {}",
+        server.url()
+    );
     tracing::info!(url = %server.url(), "embedded engine");
     shutdown_signal().await;
     server.shutdown().await;

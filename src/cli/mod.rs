@@ -82,7 +82,10 @@ pub enum BenchKind {
 /// Runs the command line and returns the process's exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("parkdesk: cannot start the async runtime: {e}");
@@ -108,14 +111,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await
         }
         Some(Role::Admin(args)) => admin::run(cli.config.as_deref(), args).await,
-        Some(Role::Config { action: ConfigAction::Check { file } }) => {
+        Some(Role::Config {
+            action: ConfigAction::Check { file },
+        }) => {
             let path = file.as_deref().or(cli.config.as_deref());
             match crate::config::check(path) {
                 Ok(settings) => {
                     let setup = settings.engine_setup();
-                    if let Err(e) = crate::engine::Engine::new(setup, 0, crate::engine::Instant::ZERO)
+                    if let Err(e) =
+                        crate::engine::Engine::new(setup, 0, crate::engine::Instant::ZERO)
                     {
-                        let name = path.map_or("the configuration".into(), |p| p.display().to_string());
+                        let name =
+                            path.map_or("the configuration".into(), |p| p.display().to_string());
                         eprintln!("config error: {name}: {e}");
                         return Ok(ExitCode::from(2));
                     }
@@ -128,6 +135,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Some(Role::Bench { which: BenchKind::Ws(args) }) => bench_ws::run(args).await,
+        Some(Role::Bench {
+            which: BenchKind::Ws(args),
+        }) => bench_ws::run(args).await,
     }
 }
