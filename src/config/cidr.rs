@@ -16,10 +16,10 @@ pub struct Cidr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CidrError {
     /// The address part does not parse.
-    #[error("'{0}' is not an IP address")]
+    #[error("'{0}' is not a CIDR block: the address does not parse")]
     Address(String),
     /// The prefix length is not a number within the address family's width.
-    #[error("prefix length '{0}' must be a number from 0 to {1}")]
+    #[error("'{0}' is not a CIDR block: the prefix length must be a number from 0 to {1}")]
     Prefix(String, u8),
 }
 
@@ -71,7 +71,7 @@ impl FromStr for Cidr {
             None => width,
             Some(p) => match p.trim().parse::<u8>() {
                 Ok(n) if n <= width => n,
-                _ => return Err(CidrError::Prefix(p.to_string(), width)),
+                _ => return Err(CidrError::Prefix(text.to_string(), width)),
             },
         };
         Ok(Cidr { addr, prefix })

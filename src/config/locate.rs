@@ -132,6 +132,44 @@ impl<'a> Document<'a> {
         self.locate(&path)
     }
 
+    /// Narrows a setting holding an inline array to the one element a message quotes
+    /// (`'10.0.0.0/33'`), since a custom error inside an array carries the array's span.
+    pub(crate) fn narrow(&self, found: Found, message: &str) -> Found {
+        let Some(array) = self
+            .value_at(&found.path)
+            .and_then(|v| v.get_ref().as_array())
+        else {
+            return found;
+        };
+        let quoted: Vec<usize> = array
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| {
+                item.get_ref()
+                    .as_str()
+                    .is_some_and(|s| message.contains(&format!("'{s}'")))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match quoted.as_slice() {
+            [only] => self.locate(&found.path.index(*only)).unwrap_or(found),
+            _ => found,
+        }
+    }
+
+    fn value_at(&self, path: &KeyPath) -> Option<&Spanned<DeValue<'a>>> {
+        let mut current: Option<&Spanned<DeValue<'a>>> = None;
+        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
+        for step in &path.0 {
+            current = match step {
+                Step::Key(key) => Some(table?.iter().find(|(k, _)| k.get_ref().as_ref() == key)?.1),
+                Step::Index(i) => Some(current?.get_ref().as_array()?.get(*i)?),
+            };
+            table = current.and_then(|v| v.get_ref().as_table());
+        }
+        current
+    }
+
     /// The line and value of the setting at `path`, if the file sets it.
     pub(crate) fn locate(&self, path: &KeyPath) -> Option<Found> {
         let mut line = None;
