@@ -126,11 +126,11 @@ mod tests {
     fn a_prefix_wider_than_the_address_or_a_bad_address_is_refused() {
         assert_eq!(
             "10.0.0.0/33".parse::<Cidr>(),
-            Err(CidrError::Prefix("33".into(), 32))
+            Err(CidrError::Prefix("10.0.0.0/33".into(), 32))
         );
         assert_eq!(
             "10.0.0/8".parse::<Cidr>(),
-            Err(CidrError::Address("10.0.0".into()))
+            Err(CidrError::Address("10.0.0/8".into()))
         );
         assert!("::/129".parse::<Cidr>().is_err());
     }
