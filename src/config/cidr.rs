@@ -65,7 +65,7 @@ impl FromStr for Cidr {
         let addr: IpAddr = addr_text
             .trim()
             .parse()
-            .map_err(|_| CidrError::Address(addr_text.to_string()))?;
+            .map_err(|_| CidrError::Address(text.to_string()))?;
         let width = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix_text {
             None => width,
