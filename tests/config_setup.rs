@@ -26,7 +26,7 @@ fn a_configured_directory_replaces_the_engine_defaults_list_by_list() {
         ranges,
         [
             ("main", RangeKind::Park, "*100", "*199"),
-            ("teams", RangeKind::Park, "10", "99"),
+            ("teams", RangeKind::Park, "40", "69"),
             ("pickup", RangeKind::Pickup, "880", "899"),
         ]
     );
@@ -87,4 +87,27 @@ fn logs_go_to_the_configured_directory_or_a_parkdesk_logs_directory() {
     if let Ok(default) = LogSettings::default().directory() {
         assert!(default.ends_with("parkdesk/logs"), "{}", default.display());
     }
+}
+
+#[test]
+fn a_configured_token_matches_only_its_own_secret() {
+    let t = config::TokenSettings {
+        token: "reception-secret".into(),
+        user: "reception".into(),
+        roles: vec![parkdesk::engine::Role::Receptionist],
+    };
+    assert!(t.matches("reception-secret"));
+    assert!(!t.matches("reception-secret "));
+    assert!(!t.matches(""));
+    assert!(
+        !config::TokenSettings::default().matches(""),
+        "an empty token matches nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_memory_location_opens_a_working_store() {
+    let store = StoreLocation::Memory.open().unwrap();
+    store.allow_add("+1");
+    assert_eq!(store.load_setup().await.unwrap().allow_list, ["+1"]);
 }

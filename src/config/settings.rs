@@ -144,6 +144,14 @@ pub struct TokenSettings {
     pub roles: Vec<Role>,
 }
 
+impl TokenSettings {
+    /// Whether `token` is this entry's secret, compared in constant time.
+    pub fn matches(&self, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !self.token.is_empty() && bool::from(self.token.as_bytes().ct_eq(token.as_bytes()))
+    }
+}
+
 /// `[demo]`: simulated callers and a seeded demo directory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
