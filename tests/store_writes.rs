@@ -139,3 +139,49 @@ async fn closing_applies_everything_sent_before_it() {
     let store = Store::open(&path).unwrap();
     assert_eq!(store.load_setup().await.unwrap().users.len(), 300);
 }
+
+#[test]
+fn a_store_handle_can_be_shared_across_tasks_and_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Store>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_writing_at_once_lose_nothing_and_each_tasks_order_holds() {
+    use parkdesk::engine::switch::Party;
+    use parkdesk::store::ParkRecord;
+    let store = Store::open_in_memory().unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..4 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..100 {
+                let call = CallId(format!("c-{t}-{n}"));
+                let code = format!("{}", 700 + n);
+                store.park_started(ParkRecord {
+                    call: call.clone(),
+                    code: code.clone(),
+                    range: "main".into(),
+                    caller: Party::default(),
+                    parked_by: format!("desk{t}"),
+                    for_note: None,
+                    policy: "global".into(),
+                    parked_at: Timestamp::from_unix_millis(n),
+                });
+                // Ended right after being started, from the same task: must find its start.
+                store.park_ended(ParkEnded {
+                    call,
+                    code,
+                    outcome: ParkOutcome::Retrieved,
+                    by: None,
+                    ended_at: Timestamp::from_unix_millis(n + 1),
+                });
+            }
+            store.flush().await
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(store.history(None, usize::MAX).await.unwrap().len(), 400);
+}
