@@ -238,7 +238,7 @@ fn place(
             message: issue.message(),
         };
     }
-    ConfigError::Layering(issue.message())
+    issue.into_error()
 }
 
 #[cfg(test)]
