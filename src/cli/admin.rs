@@ -600,7 +600,7 @@ fn history_csv(entries: &Value) -> anyhow::Result<String> {
     let entries: Vec<crate::store::HistoryEntry> = serde_json::from_value(entries.clone())
         .context("the engine's history entries did not have the expected shape")?;
     let mut out = Vec::new();
-    crate::store::export_history_csv(&entries, &mut out)?;
+    crate::store::export_history_csv(&entries, &mut out).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 

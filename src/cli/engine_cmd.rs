@@ -6,7 +6,7 @@ use crate::engine::{EngineSetup, Role};
 use crate::server::auth::{TokenEntry, TokenRegistry, digest};
 use crate::server::engine_task::TaskSettings;
 use crate::server::{ServerHandle, ServerOptions, shutdown_signal, start_server};
-use crate::store::Store;
+use crate::store::{Store, StoredSetup};
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -44,10 +44,15 @@ pub fn config_tokens(settings: &Settings) -> TokenRegistry {
     tokens
 }
 
-/// The engine's setup: the store's saved directory if there is one, else the config's
-/// seed; with the demo directory added when the demo runs.
-pub fn engine_setup(settings: &Settings, stored: Option<EngineSetup>) -> EngineSetup {
-    let mut setup = stored.unwrap_or_else(|| settings.engine_setup());
+/// The engine's setup: the store's saved directory once one was written (so what an admin
+/// deleted does not come back from the file), else the config's seed; with the demo
+/// directory added when the demo runs.
+pub fn engine_setup(settings: &Settings, stored: Option<StoredSetup>) -> EngineSetup {
+    let config = settings.engine_setup();
+    let mut setup = match stored {
+        Some(stored) => stored.merge_into(config),
+        None => config,
+    };
     if settings.demo.enabled {
         let users: Vec<(String, Vec<Role>)> = settings
             .tokens
@@ -93,7 +98,7 @@ fn merge_missing(setup: &mut EngineSetup, extra: EngineSetup) {
 }
 
 /// Opens the store, closes parks a crash left open as `lost`, and reads the saved setup.
-async fn open_store(settings: &Settings) -> anyhow::Result<(Store, Option<EngineSetup>)> {
+async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)> {
     let store = match settings
         .store
         .location()
@@ -153,7 +158,7 @@ pub async fn run_engine(
     let (settings, _guard) = load_settings(config_path, log_level)?;
     let listen = listen.unwrap_or(settings.server.listen);
     let (store, saved) = open_store(&settings).await?;
-    let setup = engine_setup(&settings, saved);
+    let setup = engine_setup(&settings, Some(saved));
     let mut tokens = config_tokens(&settings);
     for t in store.tokens().await.context("reading tokens")? {
         if let Some(entry) = stored_token(&t) {

@@ -16,10 +16,10 @@ pub struct Cidr {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CidrError {
     /// The address part does not parse.
-    #[error("'{0}' is not an IP address")]
+    #[error("'{0}' is not a CIDR block: the address does not parse")]
     Address(String),
     /// The prefix length is not a number within the address family's width.
-    #[error("prefix length '{0}' must be a number from 0 to {1}")]
+    #[error("'{0}' is not a CIDR block: the prefix length must be a number from 0 to {1}")]
     Prefix(String, u8),
 }
 
@@ -65,13 +65,13 @@ impl FromStr for Cidr {
         let addr: IpAddr = addr_text
             .trim()
             .parse()
-            .map_err(|_| CidrError::Address(addr_text.to_string()))?;
+            .map_err(|_| CidrError::Address(text.to_string()))?;
         let width = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix_text {
             None => width,
             Some(p) => match p.trim().parse::<u8>() {
                 Ok(n) if n <= width => n,
-                _ => return Err(CidrError::Prefix(p.to_string(), width)),
+                _ => return Err(CidrError::Prefix(text.to_string(), width)),
             },
         };
         Ok(Cidr { addr, prefix })
@@ -126,11 +126,11 @@ mod tests {
     fn a_prefix_wider_than_the_address_or_a_bad_address_is_refused() {
         assert_eq!(
             "10.0.0.0/33".parse::<Cidr>(),
-            Err(CidrError::Prefix("33".into(), 32))
+            Err(CidrError::Prefix("10.0.0.0/33".into(), 32))
         );
         assert_eq!(
             "10.0.0/8".parse::<Cidr>(),
-            Err(CidrError::Address("10.0.0".into()))
+            Err(CidrError::Address("10.0.0/8".into()))
         );
         assert!("::/129".parse::<Cidr>().is_err());
     }

@@ -44,6 +44,17 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A setting breaks a rule, in settings that came from no file or variable (built in
+    /// code, or a rule only the layers together break).
+    #[error("config error: {message}")]
+    Invalid {
+        /// The dotted key.
+        key: String,
+        /// The bad value.
+        value: String,
+        /// What is wrong, naming the key and quoting the value.
+        message: String,
+    },
     /// The layered configuration failed in a way no single source explains.
     #[error("config error: {0}")]
     Layering(String),
@@ -70,7 +81,11 @@ impl ConfigError {
     /// The dotted key the error is about, if it names one.
     pub fn key(&self) -> Option<&str> {
         match self {
-            ConfigError::File { key, .. } | ConfigError::Env { key, .. } if !key.is_empty() => {
+            ConfigError::File { key, .. }
+            | ConfigError::Env { key, .. }
+            | ConfigError::Invalid { key, .. }
+                if !key.is_empty() =>
+            {
                 Some(key)
             }
             _ => None,

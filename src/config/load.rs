@@ -143,21 +143,42 @@ fn check_file(file: &SourceFile) -> Result<Document<'_>, ConfigError> {
         }
     })?;
     if let Err(e) = toml::from_str::<Settings>(&file.text) {
-        let found = e.span().and_then(|s| document.find_at(s.start));
-        let line = e.span().map(|s| document.line_of(s.start)).unwrap_or(1);
-        let (path, value) = match found {
-            Some(found) => (found.path, found.value),
-            None => (KeyPath::default(), None),
+        let found = e
+            .span()
+            .and_then(|s| document.find_at(s.start))
+            .map(|found| document.narrow(found, e.message()));
+        let (path, value, line) = match found {
+            Some(found) => (found.path, found.value, found.line),
+            None => {
+                let line = e.span().map(|s| document.line_of(s.start)).unwrap_or(1);
+                (KeyPath::default(), None, line)
+            }
         };
+        let mut message = explain(&path, value.as_deref(), e.message().trim());
+        if e.message().starts_with("unknown field") && is_misplaced_top_level_key(&path) {
+            message.push_str(" (top-level keys must come before the first [section])");
+        }
         return Err(ConfigError::File {
             file: file.name.clone(),
             line,
             key: path.dotted(),
-            message: explain(&path, value.as_deref(), e.message().trim()),
+            message,
             value,
         });
     }
     Ok(document)
+}
+
+/// Whether `path` is a top-level key (`allow_list`, `[[ranges]]`…) written inside a section:
+/// TOML puts a key after a `[section]` header into that section.
+fn is_misplaced_top_level_key(path: &KeyPath) -> bool {
+    let (Some(_), Some(leaf)) = (path.section(), path.leaf()) else {
+        return false;
+    };
+    match serde_json::to_value(Settings::default()) {
+        Ok(serde_json::Value::Object(top)) => top.contains_key(leaf),
+        _ => false,
+    }
 }
 
 /// Deserializes one variable alone over the defaults, so a bad one is named.
@@ -170,7 +191,12 @@ fn check_variable(var: &str, value: &str) -> Result<(), ConfigError> {
         .and_then(Config::try_deserialize::<Settings>);
     let Err(e) = result else { return Ok(()) };
     let path = KeyPath::keys(&key.split('.').collect::<Vec<_>>());
-    let text = e.to_string();
+    let mut text = e.to_string();
+    // The `config` crate appends where it was ("for key `server.listen` in the
+    // environment"); the variable's name says it better.
+    if let Some(at) = text.find(" for key `") {
+        text.truncate(at);
+    }
     let message = match text.find("unknown field ") {
         Some(at) => explain(&path, Some(value), text[at..].trim()),
         None => format!("{} = {}: {}", path.describe(), quote(&path, value), text),
@@ -212,7 +238,7 @@ fn place(
             message: issue.message(),
         };
     }
-    ConfigError::Layering(issue.message())
+    issue.into_error()
 }
 
 #[cfg(test)]

@@ -132,33 +132,65 @@ impl<'a> Document<'a> {
         self.locate(&path)
     }
 
+    /// Narrows a setting holding an inline array to the one element a message quotes
+    /// (`'10.0.0.0/33'`), since a custom error inside an array carries the array's span.
+    pub(crate) fn narrow(&self, found: Found, message: &str) -> Found {
+        let Some(array) = self
+            .value_at(&found.path)
+            .and_then(|v| v.get_ref().as_array())
+        else {
+            return found;
+        };
+        let quoted: Vec<usize> = array
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| {
+                item.get_ref()
+                    .as_str()
+                    .is_some_and(|s| message.contains(&format!("'{s}'")))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match quoted.as_slice() {
+            [only] => self.locate(&found.path.index(*only)).unwrap_or(found),
+            _ => found,
+        }
+    }
+
+    fn value_at(&self, path: &KeyPath) -> Option<&Spanned<DeValue<'a>>> {
+        self.walk(path).map(|(_, value)| value)
+    }
+
     /// The line and value of the setting at `path`, if the file sets it.
     pub(crate) fn locate(&self, path: &KeyPath) -> Option<Found> {
-        let mut line = None;
-        let mut current: Option<&Spanned<DeValue<'a>>> = None;
-        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
-        for step in &path.0 {
-            match step {
-                Step::Key(key) => {
-                    let (k, v) = table?.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
-                    line = Some(self.line_of(k.span().start));
-                    current = Some(v);
-                }
-                Step::Index(i) => {
-                    let item = current?.get_ref().as_array()?.get(*i)?;
-                    // An `[[array]]` table's own span is its header; an inline element's
-                    // span is the element itself. Either is the line to name.
-                    line = Some(self.line_of(item.span().start));
-                    current = Some(item);
-                }
-            }
-            table = current.and_then(|v| v.get_ref().as_table());
-        }
+        let (line, value) = self.walk(path)?;
         Some(Found {
             path: path.clone(),
-            line: line?,
-            value: current.and_then(|v| self.value_text(v)),
+            line,
+            value: self.value_text(value),
         })
+    }
+
+    /// Follows `path` from the root: the line of its last step and the value there.
+    fn walk(&self, path: &KeyPath) -> Option<(usize, &Spanned<DeValue<'a>>)> {
+        let mut found: Option<(usize, &Spanned<DeValue<'a>>)> = None;
+        let mut table: Option<&DeTable<'a>> = Some(self.root.get_ref());
+        for step in &path.0 {
+            found = match step {
+                Step::Key(key) => {
+                    let (k, v) = table?.iter().find(|(k, _)| k.get_ref().as_ref() == key)?;
+                    Some((self.line_of(k.span().start), v))
+                }
+                Step::Index(i) => {
+                    // An `[[array]]` table's own span is its header; an inline element's
+                    // span is the element itself. Either is the line to name.
+                    let item = found?.1.get_ref().as_array()?.get(*i)?;
+                    Some((self.line_of(item.span().start), item))
+                }
+            };
+            table = found.and_then(|(_, v)| v.get_ref().as_table());
+        }
+        found
     }
 
     fn value_text(&self, value: &Spanned<DeValue<'a>>) -> Option<String> {

@@ -27,6 +27,16 @@ pub enum StoreLocation {
     File(PathBuf),
 }
 
+impl StoreLocation {
+    /// Opens the store here (creating the file and its directory if needed).
+    pub fn open(&self) -> Result<crate::store::Store, crate::store::StoreError> {
+        match self {
+            StoreLocation::Memory => crate::store::Store::open_in_memory(),
+            StoreLocation::File(path) => crate::store::Store::open(path),
+        }
+    }
+}
+
 impl StoreSettings {
     /// The database's location: the configured path, `:memory:`, or `parkdesk/parkdesk.db`
     /// in the XDG data directory.

@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 /// A whole configuration: the file's sections and the optional directory seed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// Numbers allowed as call targets besides directory users and groups (directory seed).
@@ -46,29 +46,6 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// `[announcer]`: the PA station.
     pub announcer: AnnouncerSettings,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            allow_list: Vec::new(),
-            server: ServerSettings::default(),
-            sip: None,
-            tokens: Vec::new(),
-            demo: DemoSettings::default(),
-            sim: SimSettings::default(),
-            park: ParkSettings::default(),
-            ranges: Vec::new(),
-            policies: Vec::new(),
-            users: Vec::new(),
-            groups: Vec::new(),
-            assignments: Vec::new(),
-            store: StoreSettings::default(),
-            log: LogSettings::default(),
-            console: ConsoleSettings::default(),
-            announcer: AnnouncerSettings::default(),
-        }
-    }
 }
 
 impl Settings {
@@ -165,6 +142,14 @@ pub struct TokenSettings {
     pub user: String,
     /// The roles it grants.
     pub roles: Vec<Role>,
+}
+
+impl TokenSettings {
+    /// Whether `token` is this entry's secret, compared in constant time.
+    pub fn matches(&self, token: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        !self.token.is_empty() && bool::from(self.token.as_bytes().ct_eq(token.as_bytes()))
+    }
 }
 
 /// `[demo]`: simulated callers and a seeded demo directory.

@@ -2,6 +2,7 @@
 //! alone cannot say. Cross-references in the directory (does this range exist, do two
 //! numbers collide) are the engine's to check when it is built from the setup.
 
+use super::error::ConfigError;
 use super::explain::quote;
 use super::locate::KeyPath;
 use super::settings::Settings;
@@ -27,6 +28,27 @@ impl Issue {
             quote(&self.path, &self.value),
             self.rule
         )
+    }
+
+    /// The error for this issue when no file or variable can be named.
+    pub(crate) fn into_error(self) -> ConfigError {
+        ConfigError::Invalid {
+            key: self.path.dotted(),
+            message: self.message(),
+            value: self.value,
+        }
+    }
+}
+
+impl Settings {
+    /// Checks the rules that belong to configuration (bounds, formats, roles given); the
+    /// first broken one is the error. Loading runs this already and names the file line or
+    /// variable; call it on settings built in code.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match validate(self).into_iter().next() {
+            None => Ok(()),
+            Some(issue) => Err(issue.into_error()),
+        }
     }
 }
 
@@ -282,6 +304,19 @@ mod tests {
             issues[0].message(),
             "[policies] park_timeout = '5': must be between 10 and 1800"
         );
+    }
+
+    #[test]
+    fn settings_built_in_code_are_validated_with_the_key_named() {
+        let mut s = Settings::default();
+        s.server.max_connections = 0;
+        let err = s.validate().unwrap_err();
+        assert_eq!(err.key(), Some("server.max_connections"));
+        assert_eq!(
+            err.to_string(),
+            "config error: [server] max_connections = '0': must be between 1 and 1000000"
+        );
+        assert!(Settings::default().validate().is_ok());
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::protocol::{
     self, ErrorBody, ErrorCode, EventFrame, Snapshot, SubscribeArgs, SubscribeOk, Timestamp,
 };
 use crate::sim::{DemoTraffic, PhoneBehaviour, SimSwitch};
-use crate::store::{AuditEntry, ParkRecord, Store, TokenRecord};
+use crate::store::{AuditEntry, ParkEnded, ParkRecord, Store, TokenRecord, redact_args};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -206,8 +206,10 @@ impl EngineTask {
                 break;
             }
         }
-        if let Some(store) = &self.store {
-            store.flush().await;
+        if let Some(store) = &self.store
+            && let Err(e) = store.flush().await
+        {
+            tracing::error!(error = %e, "store writes failed");
         }
         self.hub.detach_all();
         if let Some((_, reply)) = self.drain.take() {
@@ -326,27 +328,14 @@ impl EngineTask {
             return;
         };
         match event.name {
-            EventName::ParkStarted => store.park_started(ParkRecord {
-                call: p.call.0.clone(),
+            EventName::ParkStarted => store.park_started(ParkRecord::from_parked(p, self.clock.utc())),
+            EventName::ParkEnded => store.park_ended(ParkEnded {
+                call: p.call.clone(),
                 code: p.code.clone(),
-                range: p.range.clone(),
-                caller_number: p.caller.number.clone(),
-                caller_name: p.caller.name.clone(),
-                parked_by: p.parked_by.clone(),
-                for_note: p.for_note.clone(),
-                policy: p.policy.clone(),
-                parked_at: self.clock.utc().at(p.parked_at),
+                outcome: event.detail.outcome.unwrap_or(crate::engine::ParkOutcome::Released),
+                by: event.detail.by.clone(),
+                ended_at: frame.at,
             }),
-            EventName::ParkEnded => store.park_ended(
-                &p.call.0,
-                &p.code,
-                event
-                    .detail
-                    .outcome
-                    .unwrap_or(crate::engine::ParkOutcome::Released),
-                event.detail.by.clone(),
-                frame.at,
-            ),
             _ => {}
         }
     }
@@ -551,17 +540,11 @@ impl EngineTask {
 
     fn audit(&self, now: Instant, actor: &Actor, op: &str, args: &Value, out: &OpResult) {
         let Some(store) = &self.store else { return };
-        let mut args = args.clone();
-        if op == "token.create"
-            && let Some(obj) = args.as_object_mut()
-        {
-            obj.remove("token");
-        }
         store.audit(AuditEntry {
             at: self.clock.utc().at(now),
             user: actor.user.clone(),
             op: op.to_string(),
-            args_json: args.to_string(),
+            args_json: redact_args(args),
             result: match &out.result {
                 Ok(_) => "ok".into(),
                 Err(e) => serde_json::to_value(e.code)
@@ -588,7 +571,14 @@ impl EngineTask {
                 .handle_command(now, actor, command)
                 .map_err(|e| ops::engine_error(&e))?;
             if admin && let Some(store) = &self.store {
-                store.save_setup(self.engine.setup());
+                // Fire and forget, in order with every other write; flush() reports failures.
+                let store = store.clone();
+                let setup = self.engine.setup().clone();
+                tokio::spawn(async move {
+                    if let Err(e) = store.save_setup(&setup).await {
+                        tracing::error!(error = %e, "saving the directory failed");
+                    }
+                });
             }
             return Ok(match ok {
                 CommandOk::Parked {
