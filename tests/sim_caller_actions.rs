@@ -6,7 +6,7 @@ use parkdesk::engine::Instant;
 use parkdesk::engine::switch::{
     CallId, EndCause, Intent, IntentId, LegId, LegRef, Party, SwitchEvent,
 };
-use parkdesk::sim::{LegState, Origin, SimError, SimSwitch};
+use parkdesk::sim::{Behaviour, LegState, Origin, SimError, SimSwitch};
 
 fn at(seconds: u64) -> Instant {
     Instant(seconds * 1000)
@@ -21,13 +21,15 @@ fn caller() -> Party {
 
 fn switch_with_call() -> (SimSwitch, CallId) {
     let mut switch = SimSwitch::new();
-    let call = switch.offer(at(0), caller(), "reception").unwrap();
+    let call = switch
+        .offer(at(0), caller(), "reception")
+        .expect("an offer to reception");
     switch.drain_events();
     (switch, call)
 }
 
 #[test]
-fn a_caller_hanging_up_emits_ended_hangup_and_leaves_the_line_to_the_engine() {
+fn a_caller_hanging_up_emits_ended_hangup_and_stops_its_line_ringing() {
     let (mut switch, call) = switch_with_call();
     switch.hangup(at(9), &call, LegId::Caller).unwrap();
     assert_eq!(
@@ -38,16 +40,72 @@ fn a_caller_hanging_up_emits_ended_hangup_and_leaves_the_line_to_the_engine() {
             cause: EndCause::Hangup
         }]
     );
-    assert_eq!(switch.leg_state(&call, LegId::Caller), None);
-    assert_eq!(
-        switch.leg_state(&call, LegId::Line),
-        Some(LegState::Ringing),
-        "the engine decides what happens to the other side"
+    assert!(
+        switch.call(&call).is_none(),
+        "the line rang for that caller only"
     );
 }
 
 #[test]
-fn a_dead_leg_emits_ended_dead() {
+fn a_caller_hanging_up_leaves_legs_the_engine_made_to_the_engine() {
+    let (mut switch, call) = switch_with_call();
+    switch.set_behaviour("ben", Behaviour::NoAnswer);
+    switch.handle_intent(
+        at(1),
+        Intent::Ring {
+            id: IntentId(4),
+            call: call.clone(),
+            target: "ben".into(),
+            display: String::new(),
+            caller_id: caller(),
+        },
+    );
+    switch.drain_events();
+    switch.dead_leg(at(9), &call, LegId::Caller).unwrap();
+    assert_eq!(
+        switch.drain_events(),
+        vec![SwitchEvent::Ended {
+            call: call.clone(),
+            leg: LegId::Caller,
+            cause: EndCause::Dead
+        }]
+    );
+    assert_eq!(switch.leg_state(&call, LegId::Line), None);
+    assert_eq!(
+        switch.leg_state(&call, LegId::Ring(IntentId(4))),
+        Some(LegState::Ringing),
+        "the engine decides what happens to its own legs"
+    );
+}
+
+#[test]
+fn a_line_talking_to_someone_else_stays_when_the_caller_goes() {
+    let (mut switch, call) = switch_with_call();
+    switch.answer(at(1), &call, LegId::Line).unwrap();
+    let other = switch.dial(at(2), "ben", "705").unwrap();
+    switch.handle_intent(
+        at(3),
+        Intent::Bridge {
+            id: IntentId(1),
+            a: LegRef {
+                call: call.clone(),
+                leg: LegId::Line,
+            },
+            b: LegRef {
+                call: other,
+                leg: LegId::Caller,
+            },
+        },
+    );
+    switch.hangup(at(4), &call, LegId::Caller).unwrap();
+    assert_eq!(
+        switch.leg_state(&call, LegId::Line),
+        Some(LegState::Connected)
+    );
+}
+
+#[test]
+fn a_dead_line_emits_ended_dead_and_leaves_the_caller_waiting() {
     let (mut switch, call) = switch_with_call();
     switch.dead_leg(at(9), &call, LegId::Line).unwrap();
     assert_eq!(
@@ -58,13 +116,18 @@ fn a_dead_leg_emits_ended_dead() {
             cause: EndCause::Dead
         }]
     );
+    assert_eq!(
+        switch.leg_state(&call, LegId::Caller),
+        Some(LegState::Calling)
+    );
 }
 
 #[test]
 fn a_call_leaves_the_switch_when_its_last_leg_ends() {
     let (mut switch, call) = switch_with_call();
-    switch.hangup(at(1), &call, LegId::Caller).unwrap();
-    switch.hangup(at(2), &call, LegId::Line).unwrap();
+    switch.hangup(at(1), &call, LegId::Line).unwrap();
+    assert!(switch.call(&call).is_some());
+    switch.hangup(at(2), &call, LegId::Caller).unwrap();
     assert!(switch.call(&call).is_none());
     assert!(switch.active_calls().is_empty());
 }

@@ -27,7 +27,9 @@ fn leg(call: &CallId, leg: LegId) -> LegRef {
 
 fn switch_with_call() -> (SimSwitch, CallId) {
     let mut switch = SimSwitch::new();
-    let call = switch.offer(at(0), caller(), "reception").unwrap();
+    let call = switch
+        .offer(at(0), caller(), "reception")
+        .expect("an offer to reception");
     switch.drain_events();
     (switch, call)
 }

@@ -44,7 +44,9 @@ fn cancel(id: u64, call: &CallId, leg: LegId) -> Intent {
 /// A switch with one call offered to reception at t=0, its offer events drained.
 fn switch_with_call() -> (SimSwitch, CallId) {
     let mut switch = SimSwitch::new();
-    let call = switch.offer(at(0), caller(), "reception").unwrap();
+    let call = switch
+        .offer(at(0), caller(), "reception")
+        .expect("an offer to reception");
     switch.drain_events();
     (switch, call)
 }

@@ -156,7 +156,9 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
     let now = Instant(model.now);
     match op {
         Op::Offer { line } => {
-            let call = switch.offer(now, Party::default(), PHONES[*line]).unwrap();
+            let call = switch
+                .offer(now, Party::default(), PHONES[*line])
+                .expect("a named line");
             let line_leg = LegRef {
                 call: call.clone(),
                 leg: LegId::Line,
@@ -167,7 +169,9 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
             model.calls.push(call);
         }
         Op::Dial { user } => {
-            let call = switch.dial(now, PHONES[*user], "701").unwrap();
+            let call = switch
+                .dial(now, PHONES[*user], "701")
+                .expect("a named caller");
             model.calls.push(call);
         }
         Op::Ring { call, target } => {

@@ -110,12 +110,16 @@ impl SimSwitch {
         Ok(())
     }
 
-    /// The party on a leg hangs up: emits `Ended { cause: Hangup }`.
+    /// The party on a leg hangs up: emits `Ended { cause: Hangup }`. When it is the caller
+    /// of an offered call, the line still ringing for it or talking to it stops too, as a
+    /// PBX would do (only the caller's `Ended` is reported); every other leg is left to the
+    /// engine.
     pub fn hangup(&mut self, now: Instant, call: &CallId, leg: LegId) -> Result<(), SimError> {
         self.end(now, call, leg, EndCause::Hangup)
     }
 
     /// A leg dies (transport failure, no media, phone vanished): emits `Ended { cause: Dead }`.
+    /// A dead caller takes its line along, as with [`SimSwitch::hangup`].
     pub fn dead_leg(&mut self, now: Instant, call: &CallId, leg: LegId) -> Result<(), SimError> {
         self.end(now, call, leg, EndCause::Dead)
     }
@@ -222,10 +226,24 @@ impl SimSwitch {
     ) -> Result<(), SimError> {
         self.saw(now);
         self.require_leg(call, leg)?;
-        self.remove_leg(&LegRef {
+        let ended = LegRef {
             call: call.clone(),
             leg,
-        });
+        };
+        let line = LegRef {
+            call: call.clone(),
+            leg: LegId::Line,
+        };
+        // The line of an offered call belongs with its caller: when the caller goes, the
+        // switch stops the line ringing for it, or hangs up the line talking to it.
+        let line_goes_too = leg == LegId::Caller
+            && self
+                .leg(&line)
+                .is_some_and(|l| l.state == LegState::Ringing || l.peer.as_ref() == Some(&ended));
+        self.remove_leg(&ended);
+        if line_goes_too {
+            self.remove_leg(&line);
+        }
         self.events.push_back(SwitchEvent::Ended {
             call: call.clone(),
             leg,

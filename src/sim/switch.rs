@@ -20,7 +20,10 @@
 //!   to it (that is the call the line was offered); legs the engine created with `Ring` are
 //!   connected only by a `Bridge`.
 //! - A leg ending does not end its peer: the engine decides what happens to the other side.
-//!   A call leaves the switch when its last leg ends.
+//!   The one exception is the switch's own line: when the caller of an offered call goes,
+//!   the line still ringing for it, or talking to it, stops too (only the caller's `Ended`
+//!   is reported, as a PBX cancels the line itself). A call leaves the switch when its last
+//!   leg ends.
 //! - An intent for an unknown call or leg is ignored and logged at debug level.
 
 use super::call::{Leg, LegState, SimCall};
