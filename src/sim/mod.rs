@@ -10,6 +10,9 @@
 //! pickup groups, callers who give up, colleagues who retrieve parked calls by dialling
 //! their codes. It is seeded: the same seed gives the same traffic. [`demo_setup`] seeds
 //! the directory it plays in.
+//!
+//! [`Pair`] wires an engine to a switch (and demo traffic) on one virtual clock, for tests
+//! that run whole call scenarios in memory.
 
 mod actions;
 mod call;
@@ -18,6 +21,7 @@ mod demo;
 mod demo_directory;
 mod error;
 mod intents;
+mod pair;
 mod phone;
 mod schedule;
 mod switch;
@@ -26,5 +30,6 @@ pub use call::{Leg, LegState, Origin, SimCall};
 pub use demo::DemoTraffic;
 pub use demo_directory::{DemoDirectory, DemoGroup, demo_setup};
 pub use error::SimError;
+pub use pair::Pair;
 pub use phone::Behaviour;
 pub use switch::SimSwitch;
