@@ -479,29 +479,37 @@ fn colleagues_retrieve_parked_calls_by_dialling_their_codes() {
 fn a_retrieving_colleague_talks_and_then_hangs_up() {
     let mut run = Run::new(11, Some(FakeDesk::parking_after(secs(5))));
     run.until(minutes(20));
-    let dials: Vec<CallId> = run
+    let dials: Vec<(Instant, CallId)> = run
         .log
         .iter()
-        .filter_map(|(_, e)| match e {
-            SwitchEvent::Dialed { call, number, .. } if number.starts_with('7') => {
-                Some(call.clone())
+        .filter_map(|(t, e)| match e {
+            SwitchEvent::Dialed { call, number, .. }
+                if number.starts_with('7') && number != "700" =>
+            {
+                Some((*t, call.clone()))
             }
             _ => None,
         })
+        .filter(|(t, _)| *t < minutes(18))
         .collect();
-    let hung_up = dials
-        .iter()
-        .filter(|call| {
-            run.log.iter().any(|(_, e)| {
-                matches!(e, SwitchEvent::Ended { call: c, leg: LegId::Caller, cause: EndCause::Hangup } if c == *call)
-            })
-        })
-        .count();
-    assert!(
-        hung_up + 3 >= dials.len(),
-        "{hung_up} of {} dialled calls ended",
-        dials.len()
-    );
+    assert!(dials.len() >= 10);
+    for (dialled_at, call) in dials {
+        let ended = run.log.iter().find_map(|(t, e)| match e {
+            SwitchEvent::Ended {
+                call: c,
+                leg: LegId::Caller,
+                cause: EndCause::Hangup,
+            } if *c == call => Some(*t),
+            _ => None,
+        });
+        let ended =
+            ended.unwrap_or_else(|| panic!("{call} dialled at {dialled_at:?} never hung up"));
+        let talked = ended.saturating_since(dialled_at);
+        assert!(
+            talked >= secs(20) && talked <= secs(90),
+            "{call} talked {talked:?}"
+        );
+    }
 }
 
 #[test]
@@ -542,13 +550,15 @@ fn group_calls_ring_at_members_and_are_answered_picked_up_or_abandoned() {
 }
 
 #[test]
-fn members_sometimes_park_a_call_by_transferring_it_to_the_park_extension() {
+fn members_park_calls_from_the_phone_by_transfer_or_by_hold_and_dial() {
     let mut run = Run::new(21, None);
     run.until(minutes(60));
-    let transfers: Vec<(CallId, String)> = run
-        .log
-        .iter()
-        .filter_map(|(_, e)| match e {
+    let offers = run.offers();
+    let line_of = |call: &CallId| offers.iter().find(|o| o.1 == *call).map(|o| o.3.clone());
+    let mut transfers = 0;
+    let mut hold_and_dial = 0;
+    for (i, (t, event)) in run.log.iter().enumerate() {
+        match event {
             SwitchEvent::TransferRequested {
                 call,
                 by,
@@ -556,17 +566,33 @@ fn members_sometimes_park_a_call_by_transferring_it_to_the_park_extension() {
                 replaces: None,
             } => {
                 assert_eq!(target, "700");
-                Some((call.clone(), by.clone()))
+                assert_eq!(
+                    line_of(call).as_ref(),
+                    Some(by),
+                    "the member the call rang for"
+                );
+                transfers += 1;
             }
-            _ => None,
-        })
-        .collect();
-    assert!(!transfers.is_empty());
-    let offers = run.offers();
-    for (call, by) in transfers {
-        let offer = offers.iter().find(|o| o.1 == call).unwrap();
-        assert_eq!(offer.3, by, "the member the call rang for parks it");
+            SwitchEvent::Held {
+                call,
+                leg: LegId::Line,
+            } => {
+                let member = line_of(call).expect("a demo call");
+                let next = &run.log[i + 1];
+                assert!(
+                    matches!(&next.1, SwitchEvent::Dialed { caller, number, .. } if *caller == member && number == "700"),
+                    "hold is followed by dialling the park extension: {next:?}"
+                );
+                assert_eq!(next.0, *t);
+                hold_and_dial += 1;
+            }
+            _ => {}
+        }
     }
+    assert!(
+        transfers > 0 && hold_and_dial > 0,
+        "{transfers} transfers, {hold_and_dial} holds"
+    );
 }
 
 #[test]

@@ -4,7 +4,8 @@
 //! 4–14 s, so one rings at least every 15 s) and, less often, pickup-group members. A
 //! caller gives up if nobody takes the call; a member answers, or a colleague picks the
 //! call up by dialling the group number, or it rings on. A member who answered sometimes
-//! parks the call by transferring it to the park extension. A parked caller (parked by
+//! parks the call from the phone: a blind transfer to the park extension, or hold and dial
+//! the park extension. A parked caller (parked by
 //! anyone, learned from the engine's `park.started`) is retrieved by a colleague dialling
 //! its code, hangs up, or waits for the ring-back. Conversations end with a hang-up.
 //!
@@ -52,6 +53,8 @@ const PARKED_PATIENCE_MS: RangeInclusive<u64> = 15_000..=120_000;
 const RECHECK: Duration = Duration::from_secs(10);
 /// How long a dialled code or transfer may take before the demo gives up on it.
 const SETTLE: Duration = Duration::from_secs(15);
+/// How often a colleague who dialled checks whether the engine connected the call.
+const DIAL_CHECK: Duration = Duration::from_secs(1);
 /// Any demo call still up after this long hangs up.
 const MAX_AGE: Duration = Duration::from_secs(15 * 60);
 /// At most this many demo callers ring at reception; the longest-waiting gives up first.
@@ -434,12 +437,12 @@ impl DemoTraffic {
                     });
                     match parks {
                         Some(member) => {
-                            let park = self.directory.park_extension.clone();
-                            match switch.transfer(now, call, &member, &park) {
-                                Ok(()) => self.set_stage(call, Stage::Transferring { since: now }),
-                                Err(_) => self.hang_up(now, call, switch),
+                            if self.park_by_phone(now, call, &member, switch) {
+                                self.set_stage(call, Stage::Transferring { since: now });
+                                self.plan(call, now + SETTLE);
+                            } else {
+                                self.hang_up(now, call, switch);
                             }
-                            self.plan(call, now + SETTLE);
                         }
                         None => self.hang_up(now, call, switch),
                     }
@@ -457,6 +460,34 @@ impl DemoTraffic {
             },
             LegState::Parked { .. } => self.tend_parked(now, call, stage, switch),
             LegState::Ringing => self.plan(call, now + RECHECK),
+        }
+    }
+
+    /// The member talking on `call` parks it from the phone: a blind transfer to the park
+    /// extension, or hold and dial the park extension. Whether the phone managed to ask.
+    fn park_by_phone(
+        &mut self,
+        now: Instant,
+        call: &CallId,
+        member: &str,
+        switch: &mut SimSwitch,
+    ) -> bool {
+        let park = self.directory.park_extension.clone();
+        if self.rng.random_bool(0.5) {
+            return switch.transfer(now, call, member, &park).is_ok();
+        }
+        if switch.hold(now, call, LegId::Line).is_err() {
+            return false;
+        }
+        match switch.dial(now, member, &park) {
+            Ok(dialled) => {
+                self.adopt(now, dialled, Kind::Colleague, Stage::Dialled { since: now });
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "demo park by dialling not placed");
+                false
+            }
         }
     }
 
@@ -590,7 +621,7 @@ impl DemoTraffic {
                 self.set_stage(call, Stage::Talking { until });
                 self.plan(call, until);
             }
-            Stage::Dialled { since } if now < since + SETTLE => self.plan(call, since + SETTLE),
+            Stage::Dialled { since } if now < since + SETTLE => self.plan(call, now + DIAL_CHECK),
             _ => self.hang_up(now, call, switch),
         }
     }
@@ -659,7 +690,8 @@ impl DemoTraffic {
         );
         let first = match stage {
             Stage::Ringing { until, .. } | Stage::Talking { until } => until,
-            Stage::Transferring { since } | Stage::Dialled { since } => since + SETTLE,
+            Stage::Transferring { since } => since + SETTLE,
+            Stage::Dialled { since } => since + DIAL_CHECK,
             Stage::Parked(_) => now,
         };
         self.plan(&call, first);
