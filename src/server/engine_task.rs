@@ -12,7 +12,7 @@ use crate::engine::{Actor, Command, CommandOk, Engine, EngineEvent, EventName, I
 use crate::protocol::{
     self, ErrorBody, ErrorCode, EventFrame, Snapshot, SubscribeArgs, SubscribeOk, Timestamp,
 };
-use crate::sim::{DemoTraffic, PhoneBehaviour, SimSwitch};
+use crate::sim::{Behaviour, DemoDirectory, DemoTraffic, SimError, SimSwitch};
 use crate::store::{AuditEntry, ParkEnded, ParkRecord, Store, TokenRecord, redact_args};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -158,10 +158,11 @@ impl EngineTask {
         settings: TaskSettings,
         connections: Arc<AtomicUsize>,
     ) -> EngineTask {
-        let now = clock.now();
         let sim_on = settings.sim_enabled || settings.demo_seed.is_some();
-        let sim = sim_on.then(|| SimSwitch::new(settings.seed));
-        let demo = settings.demo_seed.map(|seed| DemoTraffic::new(seed, now));
+        let sim = sim_on.then(|| SimSwitch::for_setup(engine.setup()));
+        let demo = settings
+            .demo_seed
+            .map(|seed| DemoTraffic::new(seed, DemoDirectory::from_setup(engine.setup())));
         EngineTask {
             engine,
             sim,
@@ -570,6 +571,9 @@ impl EngineTask {
                 .engine
                 .handle_command(now, actor, command)
                 .map_err(|e| ops::engine_error(&e))?;
+            if admin && let Some(sim) = &mut self.sim {
+                sim.set_groups(&self.engine.setup().groups);
+            }
             if admin && let Some(store) = &self.store {
                 // Fire and forget, in order with every other write; flush() reports failures.
                 let store = store.clone();
@@ -755,7 +759,7 @@ impl EngineTask {
                         format!("to: '{}' is not a directory user or group", args.to),
                     ));
                 }
-                let call = sim.offer(now, args.from, args.to);
+                let call = sim.offer(now, args.from, &args.to).map_err(sim_error)?;
                 Ok(json!({ "call": call }))
             }
             "sim.hangup" => {
@@ -764,7 +768,7 @@ impl EngineTask {
                     call: CallId,
                 }
                 let args: Args = ops::decode(args)?;
-                sim.hangup(now, &args.call, LegId::Caller);
+                sim.hangup(now, &args.call, LegId::Caller).map_err(sim_error)?;
                 Ok(json!({}))
             }
             "sim.dial" => {
@@ -774,7 +778,7 @@ impl EngineTask {
                     number: String,
                 }
                 let args: Args = ops::decode(args)?;
-                let call = sim.dial(now, &args.caller, &args.number);
+                let call = sim.dial(now, &args.caller, &args.number).map_err(sim_error)?;
                 Ok(json!({ "call": call }))
             }
             "sim.phone" => {
@@ -788,12 +792,12 @@ impl EngineTask {
                 let args: Args = ops::decode(args)?;
                 let after = Duration::from_millis(args.after_ms.unwrap_or(2000));
                 let behaviour = match args.behaviour.as_str() {
-                    "answer" => PhoneBehaviour::Answer { after },
-                    "busy" => PhoneBehaviour::Busy,
-                    "decline" => PhoneBehaviour::Decline { after },
-                    "no_answer" => PhoneBehaviour::NoAnswer,
-                    "unreachable" => PhoneBehaviour::Unreachable,
-                    "answer_crossing_cancel" => PhoneBehaviour::AnswerCrossingCancel { after },
+                    "answer" => Behaviour::Answer { after },
+                    "busy" => Behaviour::Busy,
+                    "decline" => Behaviour::Decline { after },
+                    "no_answer" => Behaviour::NoAnswer,
+                    "unreachable" => Behaviour::Unreachable,
+                    "answer_crossing_cancel" => Behaviour::AnswerCrossingCancel { after },
                     other => {
                         return Err(ErrorBody::new(
                             ErrorCode::BadRequest,
@@ -818,6 +822,11 @@ impl EngineTask {
     pub fn utc_now(&self) -> Timestamp {
         self.clock.utc_now()
     }
+}
+
+/// A simulated switch's refusal (unknown call, leg gone) as a protocol error.
+fn sim_error(e: SimError) -> ErrorBody {
+    ErrorBody::new(ErrorCode::NotFound, e.to_string())
 }
 
 /// `n` random bytes from the operating system, as hex.

@@ -1,59 +1,35 @@
-//! TEMPORARY interface stand-in for the simulated switch being written on the `sim` branch;
-//! replaced wholesale by that branch's `src/sim/` at merge.
-#![allow(missing_docs, dead_code)]
+//! The simulated switch and the demo traffic.
+//!
+//! Until real SIP exists, [`SimSwitch`] is what the engine's calls run on: phones that
+//! ring, answer, are busy, decline, never answer, cannot be reached, or answer across a
+//! cancel. It serves the engine's switch boundary (`SwitchEvent` in, `Intent` out) and is
+//! sans-IO like the engine, so the server's engine task drives both the same way: input
+//! with `handle_*(now, …)`, drain `poll_event()`, re-arm from `poll_timeout()`.
+//!
+//! [`DemoTraffic`] plays the people: outside callers ringing the reception line and the
+//! pickup groups, callers who give up, colleagues who retrieve parked calls by dialling
+//! their codes. It is seeded: the same seed gives the same traffic. [`demo_setup`] seeds
+//! the directory it plays in.
+//!
+//! [`Pair`] wires an engine to a switch (and demo traffic) on one virtual clock, for tests
+//! that run whole call scenarios in memory.
 
-use crate::engine::directory::Role;
-use crate::engine::switch::{CallId, Intent, LegId, Party, SwitchEvent};
-use crate::engine::{EngineEvent, EngineSetup, Instant};
-use std::time::Duration;
+mod actions;
+mod call;
+mod callers;
+mod demo;
+mod demo_directory;
+mod error;
+mod intents;
+mod pair;
+mod phone;
+mod schedule;
+mod switch;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PhoneBehaviour {
-    Answer { after: Duration },
-    Busy,
-    Decline { after: Duration },
-    NoAnswer,
-    Unreachable,
-    AnswerCrossingCancel { after: Duration },
-}
-
-#[derive(Debug, Default)]
-pub struct SimSwitch;
-impl SimSwitch {
-    pub fn new(_seed: u64) -> Self {
-        SimSwitch
-    }
-    pub fn offer(&mut self, _now: Instant, _from: Party, _to: String) -> CallId {
-        CallId("c-0".into())
-    }
-    pub fn hangup(&mut self, _now: Instant, _call: &CallId, _leg: LegId) {}
-    pub fn dial(&mut self, _now: Instant, _caller: &str, _number: &str) -> CallId {
-        CallId("c-0".into())
-    }
-    pub fn set_behaviour(&mut self, _user: &str, _b: PhoneBehaviour) {}
-    pub fn handle_intent(&mut self, _now: Instant, _intent: Intent) {}
-    pub fn poll_event(&mut self) -> Option<SwitchEvent> {
-        None
-    }
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
-    pub fn handle_timeout(&mut self, _now: Instant) {}
-}
-
-#[derive(Debug)]
-pub struct DemoTraffic;
-impl DemoTraffic {
-    pub fn new(_seed: u64, _now: Instant) -> Self {
-        DemoTraffic
-    }
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
-    pub fn handle_timeout(&mut self, _now: Instant, _sim: &mut SimSwitch) {}
-    pub fn observe(&mut self, _now: Instant, _e: &EngineEvent) {}
-}
-
-pub fn demo_setup(_users: &[(String, Vec<Role>)]) -> EngineSetup {
-    EngineSetup::default()
-}
+pub use call::{Leg, LegState, Origin, SimCall};
+pub use demo::DemoTraffic;
+pub use demo_directory::{DemoDirectory, DemoGroup, demo_setup};
+pub use error::SimError;
+pub use pair::Pair;
+pub use phone::Behaviour;
+pub use switch::SimSwitch;
