@@ -7,7 +7,9 @@ use std::time::Duration;
 /// A point on the engine's monotonic clock, in milliseconds since the driver's start.
 ///
 /// The core never reads a clock itself; the server maps an `Instant` to UTC when it emits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Instant(pub u64);
 
 impl Instant {

@@ -67,7 +67,6 @@ pub struct User {
     pub static_contact: Option<String>,
 }
 
-
 /// Who may pick up a call ringing in a pickup group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -65,6 +65,9 @@ impl EngineError {
 
     /// Shorthand for a `bad_request` naming `field`.
     pub fn bad(field: &str, message: impl Into<String>) -> Self {
-        EngineError::BadRequest { field: field.into(), message: message.into() }
+        EngineError::BadRequest {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }

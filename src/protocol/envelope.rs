@@ -65,7 +65,11 @@ pub struct ErrorBody {
 impl ErrorBody {
     /// An error with a code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
-        ErrorBody { code, message: message.into(), data: None }
+        ErrorBody {
+            code,
+            message: message.into(),
+            data: None,
+        }
     }
 }
 

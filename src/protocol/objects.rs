@@ -126,7 +126,11 @@ impl Group {
             name: g.name.clone(),
             members: g.members.clone(),
             pickup_by: g.pickup_by,
-            ringing: g.ringing.iter().map(|c| Call::from_engine(c, clock)).collect(),
+            ringing: g
+                .ringing
+                .iter()
+                .map(|c| Call::from_engine(c, clock))
+                .collect(),
         }
     }
 }
