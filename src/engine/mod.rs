@@ -10,10 +10,32 @@ pub mod command;
 pub mod directory;
 pub mod error;
 pub mod events;
+pub mod lifecycle;
+pub mod numbering;
 pub mod objects;
 pub mod orbit;
 pub mod policy;
 pub mod switch;
+
+mod admin;
+mod announcements;
+mod arena;
+mod calls;
+mod codes;
+mod commands;
+mod compiled;
+mod desk;
+mod drain;
+mod output;
+mod parking;
+mod pickup;
+mod records;
+mod requests;
+mod rescue;
+mod retrieve;
+mod timers;
+mod validate;
+mod views;
 
 pub use clock::Instant;
 pub use command::{AdminCommand, Command, CommandOk};
@@ -25,7 +47,18 @@ pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
 pub use switch::{CallId, Intent, SwitchEvent};
 
+use announcements::Announcements;
+use arena::{Arena, CallKey};
+use codes::RangeCodes;
+use compiled::Compiled;
+use output::Output;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use records::CallRec;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use switch::IntentId;
+use timers::Timers;
 
 /// Everything the engine is configured with: numbering, directory, policies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,12 +120,55 @@ impl Default for EngineSetup {
 #[derive(Debug)]
 pub struct Engine {
     setup: EngineSetup,
+    compiled: Compiled,
+    /// Code tables, one per range of `compiled.ranges` (empty for pickup ranges).
+    codes: Vec<RangeCodes>,
+    calls: Arena<CallRec>,
+    by_id: HashMap<CallId, CallKey>,
+    /// Dialling calls whose caller leg is bridged into one of our calls.
+    aliases: HashMap<CallId, CallKey>,
+    /// Which call a ring or hold intent belongs to (for `failed`, which names only the id).
+    intent_owner: HashMap<IntentId, CallKey>,
+    /// Calls ringing in each pickup group, longest-ringing first.
+    group_ringing: Vec<Vec<CallKey>>,
+    /// Calls on hold at their line (a dialled park takes the latest one).
+    held: Vec<CallKey>,
+    timers: Timers,
+    announcements: Announcements,
+    out: Output,
+    rng: ChaCha8Rng,
+    draining: bool,
 }
 
 impl Engine {
     /// Builds an engine from a validated setup; refuses a setup that breaks a rule.
-    pub fn new(setup: EngineSetup, _seed: u64, _now: Instant) -> Result<Engine, EngineError> {
-        Ok(Engine { setup })
+    ///
+    /// The setup is normalized first: a `global` policy is added with the defaults if
+    /// missing, and group-assignment ranks are renumbered 1..n.
+    pub fn new(mut setup: EngineSetup, seed: u64, _now: Instant) -> Result<Engine, EngineError> {
+        let compiled = Compiled::build(&mut setup)?;
+        let codes = compiled
+            .ranges
+            .iter()
+            .map(|r| RangeCodes::new(r.park_len()))
+            .collect();
+        let group_ringing = vec![Vec::new(); compiled.pickup_groups.len()];
+        Ok(Engine {
+            setup,
+            compiled,
+            codes,
+            calls: Arena::default(),
+            by_id: HashMap::new(),
+            aliases: HashMap::new(),
+            intent_owner: HashMap::new(),
+            group_ringing,
+            held: Vec::new(),
+            timers: Timers::default(),
+            announcements: Announcements::default(),
+            out: Output::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            draining: false,
+        })
     }
 
     /// The current setup (directory, ranges, policies), as admin ops left it.
@@ -100,74 +176,64 @@ impl Engine {
         &self.setup
     }
 
-    /// A client's command. A refusal changes nothing.
+    /// A client's command. Roles are checked first, then arguments, then state; a refusal
+    /// changes nothing.
     pub fn handle_command(
         &mut self,
-        _now: Instant,
-        _actor: &Actor,
-        _command: Command,
+        now: Instant,
+        actor: &Actor,
+        command: Command,
     ) -> Result<CommandOk, EngineError> {
-        Err(EngineError::Forbidden("not implemented".into()))
+        self.dispatch(now, actor, command)
     }
 
-    /// A call event from the switch.
-    pub fn handle_switch(&mut self, _now: Instant, _event: SwitchEvent) {}
+    /// A call event from the switch. Stray events (unknown calls, legs or intents) are
+    /// ignored.
+    pub fn handle_switch(&mut self, now: Instant, event: SwitchEvent) {
+        self.on_switch(now, event);
+    }
 
     /// Time passed; fires every timer due at `now`.
-    pub fn handle_timeout(&mut self, _now: Instant) {}
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some((_, key)) = self.timers.pop_due(now) {
+            self.on_timer(now, key);
+        }
+    }
 
-    /// How many announcer stations serve `zone` now (0 = none: announcements fail at once).
-    pub fn handle_stations(&mut self, _now: Instant, _zone: &str, _count: usize) {}
+    /// How many announcer stations serve `zone` now (0 = none: announcements fail at once,
+    /// and those waiting in the zone fail).
+    pub fn handle_stations(&mut self, now: Instant, zone: &str, count: usize) {
+        self.on_stations(now, zone, count);
+    }
 
     /// Begin the shutdown drain: `engine.stopping`, no new parks, every parked call rung
     /// back (or sent to fallback) at once.
-    pub fn handle_drain(&mut self, _now: Instant) {}
+    pub fn handle_drain(&mut self, now: Instant) {
+        self.on_drain(now);
+    }
 
     /// Release every leg still up with the goodbye prompt; every open park ends `released`.
-    pub fn handle_drain_deadline(&mut self, _now: Instant) {}
+    pub fn handle_drain_deadline(&mut self, now: Instant) {
+        self.on_drain_deadline(now);
+    }
 
     /// The next event, or `None` when drained.
     pub fn poll_event(&mut self) -> Option<EngineEvent> {
-        None
+        self.out.events.pop_front()
     }
 
     /// The next intent for the switch, or `None` when drained.
     pub fn poll_intent(&mut self) -> Option<Intent> {
-        None
+        self.out.intents.pop_front()
     }
 
     /// When the engine next needs `handle_timeout`.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
-
-    /// Calls not yet ended (desk calls, ringing, connected, parked).
-    pub fn calls(&self) -> Vec<Call> {
-        Vec::new()
-    }
-
-    /// Parked calls, in code order.
-    pub fn parked(&self) -> Vec<Parked> {
-        Vec::new()
-    }
-
-    /// Pickup groups with the calls ringing in them.
-    pub fn pickup_groups(&self) -> Vec<PickupGroupView> {
-        Vec::new()
-    }
-
-    /// Announcements not yet finished, failed or dropped.
-    pub fn announcements(&self) -> Vec<Announcement> {
-        Vec::new()
-    }
-
-    /// Users whose name, number, id or group matches `query` (case-insensitive).
-    pub fn directory_search(&self, _query: &str) -> Vec<User> {
-        Vec::new()
+        self.timers.next_deadline()
     }
 
     /// Whether `target` is a directory user, a group or an allow-listed number.
-    pub fn is_allowed_target(&self, _target: &str) -> bool {
-        false
+    pub fn is_allowed_target(&self, target: &str) -> bool {
+        self.compiled.is_allowed_target(target)
     }
 }
