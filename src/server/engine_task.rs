@@ -329,11 +329,16 @@ impl EngineTask {
             return;
         };
         match event.name {
-            EventName::ParkStarted => store.park_started(ParkRecord::from_parked(p, self.clock.utc())),
+            EventName::ParkStarted => {
+                store.park_started(ParkRecord::from_parked(p, self.clock.utc()))
+            }
             EventName::ParkEnded => store.park_ended(ParkEnded {
                 call: p.call.clone(),
                 code: p.code.clone(),
-                outcome: event.detail.outcome.unwrap_or(crate::engine::ParkOutcome::Released),
+                outcome: event
+                    .detail
+                    .outcome
+                    .unwrap_or(crate::engine::ParkOutcome::Released),
                 by: event.detail.by.clone(),
                 ended_at: frame.at,
             }),
@@ -768,7 +773,8 @@ impl EngineTask {
                     call: CallId,
                 }
                 let args: Args = ops::decode(args)?;
-                sim.hangup(now, &args.call, LegId::Caller).map_err(sim_error)?;
+                sim.hangup(now, &args.call, LegId::Caller)
+                    .map_err(sim_error)?;
                 Ok(json!({}))
             }
             "sim.dial" => {
@@ -778,7 +784,9 @@ impl EngineTask {
                     number: String,
                 }
                 let args: Args = ops::decode(args)?;
-                let call = sim.dial(now, &args.caller, &args.number).map_err(sim_error)?;
+                let call = sim
+                    .dial(now, &args.caller, &args.number)
+                    .map_err(sim_error)?;
                 Ok(json!({ "call": call }))
             }
             "sim.phone" => {
