@@ -93,7 +93,7 @@ pub const ACTIONS: &[ActionInfo] = &[
         Action::Activate,
         "activate",
         "do",
-        "Park a desk call, retrieve a parked one, pick up a ringing one, transfer to a person",
+        "The obvious thing: park a desk call, retrieve, pick up, transfer to a person",
         Calls,
         true,
     ),

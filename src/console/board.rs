@@ -142,7 +142,8 @@ impl Board {
         Ok(())
     }
 
-    /// Calls at `line` that a receptionist can act on: ringing, connected or held.
+    /// Calls at `line` that a receptionist can act on: ringing, connected or held; ringing
+    /// first, then oldest first.
     pub fn desk_calls(&self, line: &str) -> Vec<&Call> {
         let mut calls: Vec<&Call> = self
             .calls
@@ -155,9 +156,11 @@ impl Board {
                 )
             })
             .collect();
+        // Ringing calls first (they need answering), then by age.
         calls.sort_by(|a, b| {
-            a.started_at
-                .cmp(&b.started_at)
+            (b.state == CallState::Ringing)
+                .cmp(&(a.state == CallState::Ringing))
+                .then_with(|| a.started_at.cmp(&b.started_at))
                 .then_with(|| a.call.cmp(&b.call))
         });
         calls

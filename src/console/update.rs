@@ -394,8 +394,15 @@ fn on_action(state: &mut State, action: Action, digit: Option<char>) -> Vec<Effe
             state.status = None;
             state.filter.clear();
         }
-        Action::NextPane => focus(state, state.focus.step(true)),
-        Action::PrevPane => focus(state, state.focus.step(false)),
+        Action::NextPane | Action::PrevPane => {
+            let forward = action == Action::NextPane;
+            let mut next = state.focus.step(forward);
+            // A monitor has no desk pane.
+            if state.read_only() && next == Pane::Desk {
+                next = next.step(forward);
+            }
+            focus(state, next)
+        }
         Action::FocusParked => focus(state, Pane::Parked),
         Action::FocusDesk => focus(state, Pane::Desk),
         Action::FocusGroups => focus(state, Pane::Groups),

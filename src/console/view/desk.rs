@@ -67,7 +67,7 @@ impl Widget for DeskCalls<'_> {
                     Cell::from(word).style(p.style(role)),
                     Cell::from(fit(&call.from.name, 40)),
                     Cell::from(call.from.number.clone()),
-                    Cell::from(format!("for {}", call.to)),
+                    Cell::from(call.to.clone()),
                     Cell::from(format_duration(seconds_between(since, state.now)))
                         .style(p.style(Role::Time)),
                 ])

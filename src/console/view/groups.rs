@@ -37,7 +37,8 @@ impl Widget for PickupGroups<'_> {
         let visible = usize::from(inner.height.saturating_sub(1)).max(1);
         let selected = state.selected_index(Pane::Groups);
         let offset = scroll_offset(selected, visible);
-        let name_w = usize::from(inner.width.saturating_sub(30)).max(8);
+        // Number, ringing and spacing columns, and the highlight symbol, take 20 cells.
+        let name_w = usize::from(inner.width.saturating_sub(20)).max(8);
         let body: Vec<Row> = rows
             .iter()
             .skip(offset)

@@ -73,27 +73,41 @@ pub fn areas_for(state: &State, size: (u16, u16)) -> PaneAreas {
     ])
     .areas(full);
     let desk_rows = u16::try_from(state.desk_rows().len()).unwrap_or(u16::MAX);
+    // A monitor has no line of its own: its desk pane would always be empty.
+    let show_desk = !state.read_only();
     let wide = w >= WIDE.0 && h >= WIDE.1;
     let panes = if wide {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-                .areas(body);
-        let desk_h = desk_rows.saturating_add(3).clamp(4, 9);
-        let [desk, parked] =
-            Layout::vertical([Constraint::Length(desk_h), Constraint::Min(5)]).areas(left);
-        let [groups, directory, log] = Layout::vertical([
-            Constraint::Percentage(34),
-            Constraint::Percentage(30),
-            Constraint::Min(4),
+        // Calls on top (desk beside pickup groups), the board across the full width, then
+        // directory beside the log.
+        let desk_h = if show_desk {
+            desk_rows.saturating_add(3).clamp(5, 9)
+        } else {
+            8
+        };
+        let lower_h = (body.height / 3).clamp(6, 14);
+        let [top, middle, bottom] = Layout::vertical([
+            Constraint::Length(desk_h),
+            Constraint::Min(6),
+            Constraint::Length(lower_h),
         ])
-        .areas(right);
-        vec![
-            (Pane::Desk, desk),
-            (Pane::Parked, parked),
+        .areas(body);
+        let split = if show_desk { [58, 42] } else { [0, 100] };
+        let [desk, groups] = Layout::horizontal(split.map(Constraint::Percentage)).areas(top);
+        let [directory, log] =
+            Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
+                .areas(bottom);
+        let mut panes = if show_desk {
+            vec![(Pane::Desk, desk)]
+        } else {
+            Vec::new()
+        };
+        panes.extend([
             (Pane::Groups, groups),
+            (Pane::Parked, middle),
             (Pane::Directory, directory),
             (Pane::Log, log),
-        ]
+        ]);
+        panes
     } else {
         let secondary = match state.focus {
             Pane::Groups | Pane::Directory | Pane::Log => state.focus,
@@ -105,14 +119,23 @@ pub fn areas_for(state: &State, size: (u16, u16)) -> PaneAreas {
         } else {
             0
         };
-        let desk_h = desk_rows.saturating_add(3).clamp(4, 6);
+        let desk_h = if show_desk {
+            desk_rows.saturating_add(3).clamp(4, 6)
+        } else {
+            0
+        };
         let [desk, parked, second] = Layout::vertical([
             Constraint::Length(desk_h),
             Constraint::Min(4),
             Constraint::Length(second_h),
         ])
         .areas(body);
-        let mut panes = vec![(Pane::Desk, desk), (Pane::Parked, parked)];
+        let mut panes = if show_desk {
+            vec![(Pane::Desk, desk)]
+        } else {
+            Vec::new()
+        };
+        panes.push((Pane::Parked, parked));
         if second_h > 0 {
             panes.push((secondary, second));
         }

@@ -4,7 +4,7 @@ use super::super::activity::LogKind;
 use super::super::clock::format_clock;
 use super::super::state::{Pane, State};
 use super::super::theme::Role;
-use super::{Paint, pane_block};
+use super::{Paint, fit, pane_block};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -49,13 +49,15 @@ impl Widget for ActivityPane<'_> {
         let visible = usize::from(inner.height);
         let end = entries.len() - back;
         let start = end.saturating_sub(visible);
+        // Time (9) and glyph (2) come first.
+        let text_w = usize::from(inner.width).saturating_sub(11);
         let lines: Vec<Line> = entries
             .range(start..end)
             .map(|e| {
                 Line::from(vec![
                     Span::styled(format!("{} ", format_clock(e.at)), p.style(Role::Time)),
                     Span::styled(format!("{} ", e.kind.glyph()), p.style(kind_role(e.kind))),
-                    Span::styled(e.text.clone(), p.style(Role::Text)),
+                    Span::styled(fit(&e.text, text_w), p.style(Role::Text)),
                 ])
             })
             .collect();

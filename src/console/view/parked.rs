@@ -88,9 +88,9 @@ impl Widget for ParkedBoard<'_> {
             vec![
                 Constraint::Length(6),
                 Constraint::Length(12),
+                Constraint::Fill(3),
+                Constraint::Length(17),
                 Constraint::Fill(2),
-                Constraint::Length(16),
-                Constraint::Fill(1),
                 Constraint::Length(10),
                 Constraint::Length(8),
                 Constraint::Length(7),
