@@ -143,6 +143,10 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
             }
             .render(*rect, buf),
         }
+        if grey {
+            // Stale: every cell of the pane in the dim role, text included.
+            buf.set_style(*rect, theme.style(Role::Dim));
+        }
     }
     status::StatusLine { state, paint: live }.render(areas.status, buf);
     match &state.overlay {
