@@ -2,6 +2,8 @@
 //! 120×40, with colours and with NO_COLOR (passed explicitly), plus the too-small screen,
 //! the help overlay, the park form, the offline banner and the read-only monitor.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
+
 mod console_support;
 
 use console_support::*;
