@@ -30,6 +30,16 @@ fn key_prefix() -> String {
     format!("pd-{:x}-{:x}", std::process::id(), nanos % 0xffff_ffff_ffff)
 }
 
+/// The wall clock, only to date log notes made before the engine's `hello` gives its time.
+#[allow(clippy::disallowed_methods)]
+fn wall_now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or_default();
+    Timestamp::from_unix_millis(ms)
+}
+
 /// Runs the console (or, with `read_only`, the monitor) until the user quits or a signal
 /// arrives. Async: call it inside a tokio runtime (multi-threaded or current-thread; the
 /// terminal is read on a thread of its own). A bad theme, key map or warning share is
@@ -54,13 +64,7 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     } else {
         Mode::Console
     };
-    let mut state = State::new(
-        mode,
-        keys,
-        opts.warning_share,
-        key_prefix(),
-        Timestamp::from_unix_millis(0),
-    );
+    let mut state = State::new(mode, keys, opts.warning_share, key_prefix(), wall_now());
     state.mouse = opts.mouse;
 
     let (ui_tx, mut conn_rx) = mpsc::unbounded_channel::<ConnEvent>();
