@@ -221,19 +221,21 @@ pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle
     Ok((server, token))
 }
 
-/// Plain `parkdesk`: the console on an embedded demo engine.
+/// Plain `parkdesk`: the console on an embedded demo engine. Quitting the console stops
+/// the engine at once (grace 0).
 pub async fn run_embedded(
     config_path: Option<&Path>,
     log_level: Option<&str>,
+    look: super::Look,
 ) -> anyhow::Result<ExitCode> {
     let (settings, _guard) = load_settings(config_path, log_level)?;
-    let (server, _token) = start_embedded(&settings).await?;
-    eprintln!(
-        "parkdesk: embedded demo engine listening on {}",
-        server.url()
-    );
-    tracing::info!(url = %server.url(), "embedded engine");
-    shutdown_signal().await;
+    let (server, token) = start_embedded(&settings).await?;
+    let url = server.url();
+    tracing::info!(%url, "embedded demo engine");
+    let opts = super::console_cmd::options(&settings, url.clone(), token, look, false);
+    let result = crate::console::run(opts).await;
     server.shutdown().await;
+    result?;
+    eprintln!("parkdesk: the embedded demo engine on {url} has stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod bench_ws;
+pub mod console_cmd;
 pub mod engine_cmd;
 
 use clap::{Parser, Subcommand};
@@ -37,9 +38,41 @@ pub struct Connect {
     pub token_file: Option<PathBuf>,
 }
 
+/// How the board looks and takes input.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Look {
+    /// Theme: default, light, high-contrast, or a file (default: [console] theme).
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Key map: desk, vim, or a file (default: [console] keymap).
+    #[arg(long)]
+    pub keymap: Option<String>,
+    /// Ignore the mouse.
+    #[arg(long)]
+    pub no_mouse: bool,
+}
+
 /// The roles.
 #[derive(Debug, Subcommand)]
 pub enum Role {
+    /// The receptionist's console on an engine.
+    Console {
+        /// Engine and token.
+        #[command(flatten)]
+        connect: Connect,
+        /// Theme, key map, mouse.
+        #[command(flatten)]
+        look: Look,
+    },
+    /// The same board, read-only (fit for an SSH session).
+    Monitor {
+        /// Engine and token.
+        #[command(flatten)]
+        connect: Connect,
+        /// Theme, key map, mouse.
+        #[command(flatten)]
+        look: Look,
+    },
     /// Run the park engine: WebSocket API, timers, store.
     Engine {
         /// Override [server] listen.
@@ -106,7 +139,34 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        None => engine_cmd::run_embedded(cli.config.as_deref(), cli.log_level.as_deref()).await,
+        None => {
+            engine_cmd::run_embedded(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                Look::default(),
+            )
+            .await
+        }
+        Some(Role::Console { connect, look }) => {
+            console_cmd::run(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                connect,
+                look,
+                false,
+            )
+            .await
+        }
+        Some(Role::Monitor { connect, look }) => {
+            console_cmd::run(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                connect,
+                look,
+                true,
+            )
+            .await
+        }
         Some(Role::Engine { listen }) => {
             engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await
         }

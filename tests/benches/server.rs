@@ -16,18 +16,38 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const BATCH: usize = 256;
 
 fn setup() -> EngineSetup {
     EngineSetup {
         ranges: vec![
-            OrbitRange { name: "main".into(), kind: RangeKind::Park, start: "10000".into(), end: "59999".into() },
-            OrbitRange { name: "pickup".into(), kind: RangeKind::Pickup, start: "880".into(), end: "899".into() },
+            OrbitRange {
+                name: "main".into(),
+                kind: RangeKind::Park,
+                start: "10000".into(),
+                end: "59999".into(),
+            },
+            OrbitRange {
+                name: "pickup".into(),
+                kind: RangeKind::Pickup,
+                start: "880".into(),
+                end: "899".into(),
+            },
         ],
-        policies: vec![ParkPolicy { allow_park: true, park_timeout: 1800, ..ParkPolicy::default() }],
-        users: vec![User { id: "reception".into(), name: "Reception".into(), voice_enabled: true, ..User::default() }],
+        policies: vec![ParkPolicy {
+            allow_park: true,
+            park_timeout: 1800,
+            ..ParkPolicy::default()
+        }],
+        users: vec![User {
+            id: "reception".into(),
+            name: "Reception".into(),
+            voice_enabled: true,
+            ..User::default()
+        }],
         ..EngineSetup::default()
     }
 }
@@ -50,10 +70,15 @@ impl Desk {
         let mut out = vec![Value::Null; requests.len()];
         let mut left = requests.len();
         while left > 0 {
-            let Some(Ok(Message::Text(t))) = self.ws.next().await else { continue };
+            let Some(Ok(Message::Text(t))) = self.ws.next().await else {
+                continue;
+            };
             let v: Value = serde_json::from_str(t.as_str()).expect("json");
             let Some(id) = v["id"].as_u64() else { continue };
-            let ok = v.get("ok").cloned().unwrap_or_else(|| panic!("refused: {v}"));
+            let ok = v
+                .get("ok")
+                .cloned()
+                .unwrap_or_else(|| panic!("refused: {v}"));
             out[(id - first) as usize] = ok;
             left -= 1;
         }
@@ -67,14 +92,30 @@ impl Desk {
             let offers = (0..k)
                 .map(|i| ("sim.offer", json!({"from": {"number": format!("+1555{i:07}"), "name": "Bench"}, "to": "reception"})))
                 .collect();
-            let calls: Vec<String> = self.batch(offers).await.iter().map(|v| v["call"].as_str().expect("call").to_string()).collect();
+            let calls: Vec<String> = self
+                .batch(offers)
+                .await
+                .iter()
+                .map(|v| v["call"].as_str().expect("call").to_string())
+                .collect();
             let parks = calls.iter().map(|c| ("park", json!({"call": c}))).collect();
-            let codes: Vec<String> = self.batch(parks).await.iter().map(|v| v["code"].as_str().expect("code").to_string()).collect();
-            let retrieves = codes.iter().map(|c| ("retrieve", json!({"code": c}))).collect();
+            let codes: Vec<String> = self
+                .batch(parks)
+                .await
+                .iter()
+                .map(|v| v["code"].as_str().expect("code").to_string())
+                .collect();
+            let retrieves = codes
+                .iter()
+                .map(|c| ("retrieve", json!({"code": c})))
+                .collect();
             self.batch(retrieves).await;
             // Let the desk phone's answers land, then hang the calls up.
             self.batch(vec![("ping", json!({}))]).await;
-            let hangups = calls.iter().map(|c| ("hangup", json!({"call": c}))).collect();
+            let hangups = calls
+                .iter()
+                .map(|c| ("hangup", json!({"call": c})))
+                .collect();
             self.batch(hangups).await;
             done += k;
         }
@@ -82,27 +123,52 @@ impl Desk {
 }
 
 fn bench(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let (server, mut desk) = rt.block_on(async {
         let mut tokens = TokenRegistry::default();
-        tokens.insert(TokenEntry { id: "b".into(), hash: digest("bench"), user: "reception".into(), roles: vec![Role::Receptionist], label: String::new() });
+        tokens.insert(TokenEntry {
+            id: "b".into(),
+            hash: digest("bench"),
+            user: "reception".into(),
+            roles: vec![Role::Receptionist],
+            label: String::new(),
+        });
         let store = Store::open(&dir.path().join("bench.db")).expect("store");
         let server = start_server(ServerOptions {
             listen: ([127, 0, 0, 1], 0).into(),
             setup: setup(),
             tokens,
             store: Some(store),
-            task: TaskSettings { name: "bench".into(), event_buffer: 10_000, recent: 50, subscriber_queue: 4096, sim_enabled: true, demo_seed: None, seed: 1 },
+            task: TaskSettings {
+                name: "bench".into(),
+                event_buffer: 10_000,
+                recent: 50,
+                subscriber_queue: 4096,
+                sim_enabled: true,
+                demo_seed: None,
+                seed: 1,
+            },
             max_connections: 16,
             shutdown_grace: Duration::ZERO,
         })
         .await
         .expect("server");
-        let (ws, _) = tokio_tungstenite::connect_async(server.url()).await.expect("connect");
+        let (ws, _) = tokio_tungstenite::connect_async(server.url())
+            .await
+            .expect("connect");
         let mut desk = Desk { ws, id: 0 };
-        desk.batch(vec![("hello", json!({"token": "bench", "protocol": 1}))]).await;
-        desk.batch(vec![("sim.phone", json!({"user": "reception", "behaviour": "answer", "after_ms": 0}))]).await;
+        desk.batch(vec![("hello", json!({"token": "bench", "protocol": 1}))])
+            .await;
+        desk.batch(vec![(
+            "sim.phone",
+            json!({"user": "reception", "behaviour": "answer", "after_ms": 0}),
+        )])
+        .await;
         (server, desk)
     });
     let mut group = c.benchmark_group("server");
