@@ -11,8 +11,10 @@
 //! - [`config`]: layered configuration with errors that name file, line and key.
 //! - [`client`]: an async WebSocket client of the engine (console, monitor, admin, tests).
 //! - [`console`]: the receptionist console and the read-only monitor (ratatui).
+//! - [`announcer`]: PA announcements — composition, sound packs, sinks, the station.
 //! - [`cli`]: the `parkdesk` binary's subcommands.
 
+pub mod announcer;
 pub mod cli;
 pub mod client;
 pub mod config;

@@ -4,6 +4,7 @@
 //! or `--token-file`.
 
 pub mod admin;
+pub mod announcer_cmd;
 pub mod bench_ws;
 pub mod console_cmd;
 pub mod engine_cmd;
@@ -79,6 +80,10 @@ pub enum Role {
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
     },
+    /// The headless PA station: plays its zone's announcements.
+    Announcer(announcer_cmd::AnnouncerArgs),
+    /// Queue a PA announcement, or --preview one to a WAV file.
+    Announce(announcer_cmd::AnnounceArgs),
     /// Administer policies, ranges, users, groups, tokens and history.
     Admin(admin::AdminArgs),
     /// Check a configuration file and report every problem with file, line and key.
@@ -169,6 +174,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Role::Engine { listen }) => {
             engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await
+        }
+        Some(Role::Announcer(args)) => {
+            announcer_cmd::run_station(cli.config.as_deref(), cli.log_level.as_deref(), args).await
+        }
+        Some(Role::Announce(args)) => {
+            announcer_cmd::run_announce(cli.config.as_deref(), cli.log_level.as_deref(), args).await
         }
         Some(Role::Admin(args)) => admin::run(cli.config.as_deref(), args).await,
         Some(Role::Config {

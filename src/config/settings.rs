@@ -271,12 +271,46 @@ impl Default for ConsoleSettings {
 pub struct AnnouncerSettings {
     /// The PA zone this station serves.
     pub zone: String,
+    /// What is said for a call parked for someone: `{for}` is the name, `{code}` the code.
+    pub template: String,
+    /// What is said for a call parked for no one (or when the name cannot be spoken).
+    pub template_without_name: String,
+    /// The sound pack's theme (`themes/<theme>/sounds/<language>/`).
+    pub theme: String,
+    /// The sound pack's language.
+    pub language: String,
+    /// A directory of WAV files adding words to the pack or replacing them; unset = none.
+    pub sounds: Option<PathBuf>,
+    /// Play the chime before the words.
+    pub chime: bool,
+    /// Milliseconds of silence between two takes of a repeated announcement, 0-10000.
+    pub repeat_gap_ms: u64,
+    /// The speech program for names and free text; "" = never use one.
+    pub espeak: String,
+    /// The speech program's voice.
+    pub voice: String,
+    /// The audio output (a name or id from `parkdesk announcer --list-devices`); unset =
+    /// the system's default.
+    pub device: Option<String>,
+    /// Output volume in percent, 0-100.
+    pub volume: u8,
 }
 
 impl Default for AnnouncerSettings {
     fn default() -> Self {
         AnnouncerSettings {
             zone: "default".into(),
+            template: "Call for {for}, on park {code}".into(),
+            template_without_name: "Call on park {code}".into(),
+            theme: "default".into(),
+            language: "en".into(),
+            sounds: None,
+            chime: true,
+            repeat_gap_ms: 1500,
+            espeak: "espeak-ng".into(),
+            voice: "en".into(),
+            device: None,
+            volume: 100,
         }
     }
 }

@@ -276,7 +276,24 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
         );
     }
 
-    c.not_empty(root.key("announcer").key("zone"), &settings.announcer.zone);
+    let announcer = root.key("announcer");
+    let ann = &settings.announcer;
+    c.not_empty(announcer.key("zone"), &ann.zone);
+    if !ann.template.contains("{code}") {
+        c.fail(announcer.key("template"), &ann.template, "must say {code}");
+    }
+    if !ann.template_without_name.contains("{code}") || ann.template_without_name.contains("{for}")
+    {
+        c.fail(
+            announcer.key("template_without_name"),
+            &ann.template_without_name,
+            "must say {code} and not {for}",
+        );
+    }
+    c.not_empty(announcer.key("theme"), &ann.theme);
+    c.not_empty(announcer.key("language"), &ann.language);
+    c.between(announcer.key("repeat_gap_ms"), ann.repeat_gap_ms, 0, 10_000);
+    c.between(announcer.key("volume"), u64::from(ann.volume), 0, 100);
 
     c.issues
 }

@@ -1,0 +1,44 @@
+//! Running the station as a child process, for plain `parkdesk`: audio is never opened in
+//! the process that draws the console, so ALSA's messages (written straight to stderr by
+//! the C library) can never reach its screen.
+
+use crate::client::TOKEN_ENV;
+use std::fs::OpenOptions;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// The file in the log directory that takes the station's stderr.
+pub const STDERR_FILE: &str = "announcer-stderr.log";
+
+/// Starts `parkdesk announcer --engine URL` (this same executable) with `token` in
+/// `PARKDESK_TOKEN` (never on its command line), `--config` passed on when given, its logs
+/// in `log_dir` and its stderr appended to `log_dir/announcer-stderr.log`. Its stdin is a
+/// pipe: when this process exits, however it exits, the pipe closes and the station stops.
+///
+/// Keep the [`Child`] (and its stdin) for as long as the station should run; kill and wait
+/// for it on the way out.
+pub fn spawn_station(
+    url: &str,
+    token: &str,
+    log_dir: &Path,
+    config: Option<&Path>,
+) -> std::io::Result<Child> {
+    std::fs::create_dir_all(log_dir)?;
+    let stderr = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_dir.join(STDERR_FILE))?;
+    let exe = std::env::current_exe()?;
+    let mut command = Command::new(exe);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    command
+        .args(["announcer", "--engine", url, "--exit-with-stdin"])
+        .env(TOKEN_ENV, token)
+        .env("PARKDESK__LOG__DIR", log_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(stderr))
+        .spawn()
+}
