@@ -1,4 +1,5 @@
 //! The lifecycle state table (`parkdesk::engine::lifecycle`), row by row, on a virtual clock.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 
@@ -13,7 +14,11 @@ use parkdesk::engine::*;
 /// The standard setup with alice's policy (`staff`) changed.
 fn staff(change: impl FnOnce(&mut ParkPolicy)) -> Harness {
     let mut setup = standard_setup();
-    let policy = setup.policies.iter_mut().find(|p| p.name == "staff").unwrap();
+    let policy = setup
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap();
     change(policy);
     Harness::with(setup)
 }
@@ -22,10 +27,16 @@ fn staff(change: impl FnOnce(&mut ParkPolicy)) -> Harness {
 fn a_park_holds_the_caller_with_music_and_reports_it_started() {
     let mut h = Harness::standard();
     h.connected("c1", "alice");
-    let ok = h.cmd(&user("alice"), Command::Park(park_args("c1"))).unwrap();
+    let ok = h
+        .cmd(&user("alice"), Command::Park(park_args("c1")))
+        .unwrap();
     assert_eq!(
         ok,
-        CommandOk::Parked { code: "701".into(), spoken: "seven zero one".into(), expires_at: Instant(300_000) }
+        CommandOk::Parked {
+            code: "701".into(),
+            spoken: "seven zero one".into(),
+            expires_at: Instant(300_000)
+        }
     );
     assert_eq!(h.holds(), vec![(h.holds()[0].0, cid("c1"), true)]);
     assert_eq!(h.names(), ["call.transferred", "park.started"]);
@@ -95,9 +106,20 @@ fn extend_adds_to_the_time_left_and_moves_the_timeout() {
     let code = h.parked("c1", "alice");
     h.advance(100);
     let ok = h
-        .cmd(&user("alice"), Command::Extend(ExtendArgs { code: code.clone(), seconds: 60 }))
+        .cmd(
+            &user("alice"),
+            Command::Extend(ExtendArgs {
+                code: code.clone(),
+                seconds: 60,
+            }),
+        )
         .unwrap();
-    assert_eq!(ok, CommandOk::Extended { expires_at: Instant(360_000) });
+    assert_eq!(
+        ok,
+        CommandOk::Extended {
+            expires_at: Instant(360_000)
+        }
+    );
     assert_eq!(h.names(), ["park.extended"]);
     h.advance(200);
     assert!(h.events.is_empty(), "the old deadline no longer fires");
@@ -112,9 +134,15 @@ fn the_callers_escape_digit_sends_a_parked_call_to_fallback_at_once() {
         p.on_timeout = Some("reception".into());
     });
     let code = h.parked("c1", "alice");
-    h.switch(SwitchEvent::Dtmf { call: cid("c1"), digit: '5' });
+    h.switch(SwitchEvent::Dtmf {
+        call: cid("c1"),
+        digit: '5',
+    });
     assert!(h.events.is_empty(), "another digit does nothing");
-    h.switch(SwitchEvent::Dtmf { call: cid("c1"), digit: '0' });
+    h.switch(SwitchEvent::Dtmf {
+        call: cid("c1"),
+        digit: '0',
+    });
     assert_eq!(h.names(), ["park.fallback"]);
     assert_eq!(h.ring().2, "reception");
     assert_eq!(h.parked_on(&code).unwrap().state, ParkState::Fallback);
@@ -129,7 +157,10 @@ fn the_escape_digit_during_ringback_cancels_the_ringback() {
     h.parked("c1", "alice");
     h.advance(300);
     let (ringback, _, _) = h.ring();
-    h.switch(SwitchEvent::Dtmf { call: cid("c1"), digit: '#' });
+    h.switch(SwitchEvent::Dtmf {
+        call: cid("c1"),
+        digit: '#',
+    });
     assert_eq!(h.cancels()[0].0.leg, LegId::Ring(ringback));
     assert_eq!(h.names(), ["park.fallback"]);
 }
@@ -180,15 +211,25 @@ fn a_dialled_code_during_ringback_bridges_at_once() {
     let code = h.parked("c1", "alice");
     h.advance(300);
     let (ringback, _, _) = h.ring();
-    h.switch(SwitchEvent::Dialed { call: cid("d1"), caller: "bob".into(), number: code.clone() });
+    h.switch(SwitchEvent::Dialed {
+        call: cid("d1"),
+        caller: "bob".into(),
+        number: code.clone(),
+    });
     assert_eq!(h.cancels()[0].0.leg, LegId::Ring(ringback));
     let (a, b) = h.bridges()[0].clone();
     assert_eq!((a.call, a.leg), (cid("d1"), LegId::Caller));
     assert_eq!((b.call, b.leg), (cid("c1"), LegId::Caller));
     assert_eq!(h.outcome(), Some(ParkOutcome::Retrieved));
-    assert_eq!(h.event(EventName::ParkEnded).detail.by.as_deref(), Some("bob"));
+    assert_eq!(
+        h.event(EventName::ParkEnded).detail.by.as_deref(),
+        Some("bob")
+    );
     let call = h.call("c1").unwrap();
-    assert_eq!((call.state, call.line.as_str()), (CallState::Connected, "bob"));
+    assert_eq!(
+        (call.state, call.line.as_str()),
+        (CallState::Connected, "bob")
+    );
 }
 
 #[test]
@@ -203,15 +244,26 @@ fn retrieving_ends_retrieved_when_the_desk_answers() {
     assert_eq!(b.leg, LegId::Ring(id));
     assert_eq!(h.names(), ["park.ended", "call.answered"]);
     assert_eq!(h.outcome(), Some(ParkOutcome::Retrieved));
-    assert_eq!(h.event(EventName::ParkEnded).detail.by.as_deref(), Some("reception"));
+    assert_eq!(
+        h.event(EventName::ParkEnded).detail.by.as_deref(),
+        Some("reception")
+    );
     let call = h.call("c1").unwrap();
-    assert_eq!((call.state, call.line.as_str()), (CallState::Connected, "bob"));
+    assert_eq!(
+        (call.state, call.line.as_str()),
+        (CallState::Connected, "bob")
+    );
     assert!(h.engine.parked().is_empty());
 }
 
 #[test]
 fn an_unanswered_retrieve_returns_to_parked_under_the_same_code_with_its_clock() {
-    for cause in [FailCause::Busy, FailCause::Declined, FailCause::Unreachable, FailCause::NoAnswer] {
+    for cause in [
+        FailCause::Busy,
+        FailCause::Declined,
+        FailCause::Unreachable,
+        FailCause::NoAnswer,
+    ] {
         let mut h = Harness::standard();
         let code = h.parked("c1", "alice");
         h.advance(100);
@@ -249,7 +301,10 @@ fn an_unanswered_retrieve_past_the_deadline_times_out_at_once() {
     h.advance(290);
     h.retrieve(&desk(), &code, None).unwrap();
     h.advance(30);
-    assert_eq!(h.names(), ["park.returned", "park.timeout", "park.ringback"]);
+    assert_eq!(
+        h.names(),
+        ["park.returned", "park.timeout", "park.ringback"]
+    );
     assert_eq!(h.ring().2, "alice");
 }
 
@@ -274,7 +329,10 @@ fn the_parker_answering_a_ringback_ends_answered_ringback() {
     let (id, call, _) = h.ring();
     h.answer_ring(&call, id);
     assert_eq!(h.outcome(), Some(ParkOutcome::AnsweredRingback));
-    assert_eq!(h.event(EventName::ParkEnded).detail.by.as_deref(), Some("alice"));
+    assert_eq!(
+        h.event(EventName::ParkEnded).detail.by.as_deref(),
+        Some("alice")
+    );
     assert_eq!(h.call("c1").unwrap().line, "alice");
 }
 
@@ -294,7 +352,11 @@ fn each_unanswered_ringback_cause_ends_an_attempt_and_starts_the_next() {
     let (id, _, _) = h.ring();
     h.advance(20);
     assert_eq!(h.cancels()[0].0.leg, LegId::Ring(id));
-    assert_eq!(h.names(), ["park.ended", "call.ended"], "four attempts used, no fallback");
+    assert_eq!(
+        h.names(),
+        ["park.ended", "call.ended"],
+        "four attempts used, no fallback"
+    );
     assert_eq!(h.outcome(), Some(ParkOutcome::Released));
 }
 
@@ -335,7 +397,10 @@ fn the_fallback_target_answering_ends_answered_fallback() {
     let (id, call, _) = h.ring();
     h.answer_ring(&call, id);
     assert_eq!(h.outcome(), Some(ParkOutcome::AnsweredFallback));
-    assert_eq!(h.event(EventName::ParkEnded).detail.by.as_deref(), Some("carol"));
+    assert_eq!(
+        h.event(EventName::ParkEnded).detail.by.as_deref(),
+        Some("carol")
+    );
 }
 
 #[test]
@@ -378,7 +443,11 @@ fn the_caller_hanging_up_in_any_state_ends_abandoned_and_stops_rings() {
         if let Some(id) = ring {
             assert_eq!(h.cancels()[0].0.leg, LegId::Ring(id), "state {state}");
         }
-        assert_eq!(h.engine.poll_timeout(), None, "no timer is left for the call");
+        assert_eq!(
+            h.engine.poll_timeout(),
+            None,
+            "no timer is left for the call"
+        );
         h.caller_hangs_up("c1");
         assert!(h.events.is_empty(), "a call ends once");
     }
@@ -388,19 +457,30 @@ fn the_caller_hanging_up_in_any_state_ends_abandoned_and_stops_rings() {
 fn a_dead_caller_leg_ends_the_park_abandoned() {
     let mut h = Harness::standard();
     h.parked("c1", "alice");
-    h.switch(SwitchEvent::Ended { call: cid("c1"), leg: LegId::Caller, cause: EndCause::Dead });
+    h.switch(SwitchEvent::Ended {
+        call: cid("c1"),
+        leg: LegId::Caller,
+        cause: EndCause::Dead,
+    });
     assert_eq!(h.outcome(), Some(ParkOutcome::Abandoned));
-    assert_eq!(h.event(EventName::CallEnded).detail.cause.as_deref(), Some("dead"));
+    assert_eq!(
+        h.event(EventName::CallEnded).detail.cause.as_deref(),
+        Some("dead")
+    );
 }
 
 #[test]
 fn a_receptionist_hangup_releases_the_park_by_name() {
     let mut h = Harness::standard();
     h.parked("c1", "alice");
-    h.cmd(&desk(), Command::Hangup(HangupArgs { call: cid("c1") })).unwrap();
+    h.cmd(&desk(), Command::Hangup(HangupArgs { call: cid("c1") }))
+        .unwrap();
     assert_eq!(h.releases(), vec![(cid("c1"), None)]);
     assert_eq!(h.outcome(), Some(ParkOutcome::Released));
-    assert_eq!(h.event(EventName::ParkEnded).detail.by.as_deref(), Some("reception"));
+    assert_eq!(
+        h.event(EventName::ParkEnded).detail.by.as_deref(),
+        Some("reception")
+    );
     assert_eq!(h.names(), ["park.ended", "call.ended"]);
 }
 
@@ -410,13 +490,24 @@ fn a_failed_hold_ends_the_park_failed_and_puts_the_call_back() {
     h.connected("c1", "alice");
     h.park(&user("alice"), "c1").unwrap();
     let (hold, _, _) = h.holds()[0].clone();
-    h.switch(SwitchEvent::Failed { id: hold, leg: LegId::Caller, cause: FailCause::Unreachable });
+    h.switch(SwitchEvent::Failed {
+        id: hold,
+        leg: LegId::Caller,
+        cause: FailCause::Unreachable,
+    });
     assert_eq!(h.outcome(), Some(ParkOutcome::Failed));
     let call = h.call("c1").unwrap();
-    assert_eq!((call.state, call.line.as_str()), (CallState::Connected, "alice"));
+    assert_eq!(
+        (call.state, call.line.as_str()),
+        (CallState::Connected, "alice")
+    );
     assert!(h.engine.parked().is_empty());
     // The code is free again.
-    assert_eq!(h.park(&user("alice"), "c1").unwrap(), "702", "sequential moves on");
+    assert_eq!(
+        h.park(&user("alice"), "c1").unwrap(),
+        "702",
+        "sequential moves on"
+    );
 }
 
 #[test]
@@ -430,7 +521,11 @@ fn a_failed_hold_of_a_call_taken_from_its_phone_rescues_it() {
         replaces: None,
     });
     let (hold, _, _) = h.holds()[0].clone();
-    h.switch(SwitchEvent::Failed { id: hold, leg: LegId::Caller, cause: FailCause::Unreachable });
+    h.switch(SwitchEvent::Failed {
+        id: hold,
+        leg: LegId::Caller,
+        cause: FailCause::Unreachable,
+    });
     assert_eq!(h.outcome(), Some(ParkOutcome::Failed));
     assert!(h.names().contains(&"park.failed"));
     assert_eq!(h.ring().2, "reception");
@@ -443,10 +538,16 @@ fn drain_rings_every_parked_call_back_at_once_and_refuses_new_parks() {
     h.parked("c2", "bob");
     h.connected("c3", "alice");
     h.step_drain();
-    assert_eq!(h.names(), ["engine.stopping", "park.ringback", "park.ringback"]);
+    assert_eq!(
+        h.names(),
+        ["engine.stopping", "park.ringback", "park.ringback"]
+    );
     let targets: Vec<String> = h.rings().into_iter().map(|r| r.2).collect();
     assert_eq!(targets, ["alice", "bob"]);
-    assert_eq!(h.park(&user("alice"), "c3").unwrap_err(), EngineError::Stopping);
+    assert_eq!(
+        h.park(&user("alice"), "c3").unwrap_err(),
+        EngineError::Stopping
+    );
 }
 
 #[test]

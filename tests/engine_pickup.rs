@@ -1,4 +1,5 @@
 //! Group call pickup: lists, atomic commits, and races both ways.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 
@@ -8,13 +9,26 @@ use parkdesk::engine::objects::CallState;
 use parkdesk::engine::switch::{FailCause, LegId};
 use parkdesk::engine::*;
 
-fn pickup(h: &mut Harness, who: &Actor, group: &str, call: Option<&str>) -> Result<CommandOk, EngineError> {
-    let args = PickupArgs { group: group.into(), call: call.map(cid) };
+fn pickup(
+    h: &mut Harness,
+    who: &Actor,
+    group: &str,
+    call: Option<&str>,
+) -> Result<CommandOk, EngineError> {
+    let args = PickupArgs {
+        group: group.into(),
+        call: call.map(cid),
+    };
     h.cmd(who, Command::Pickup(args))
 }
 
 fn ringing_in(h: &Harness, group: &str) -> Vec<String> {
-    let view = h.engine.pickup_groups().into_iter().find(|g| g.group == group).unwrap();
+    let view = h
+        .engine
+        .pickup_groups()
+        .into_iter()
+        .find(|g| g.group == group)
+        .unwrap();
     view.ringing.into_iter().map(|c| c.call.0).collect()
 }
 
@@ -23,8 +37,13 @@ fn a_call_offered_to_a_member_rings_in_the_group() {
     let mut h = Harness::standard();
     h.offer("c1", "alice");
     assert_eq!(h.names(), ["call.offered", "pickup.ringing"]);
-    let Subject::Group(group) = &h.event(EventName::PickupRinging).subject else { panic!() };
-    assert_eq!((group.group.as_str(), group.number.as_str()), ("sales", "881"));
+    let Subject::Group(group) = &h.event(EventName::PickupRinging).subject else {
+        panic!()
+    };
+    assert_eq!(
+        (group.group.as_str(), group.number.as_str()),
+        ("sales", "881")
+    );
     assert_eq!(group.ringing[0].call, cid("c1"));
     assert_eq!(ringing_in(&h, "sales"), ["c1"]);
     assert!(ringing_in(&h, "support").is_empty());
@@ -100,7 +119,12 @@ fn only_members_pick_up_in_a_members_group_but_anyone_in_an_anyone_group() {
     h.offer("c1", "alice");
     h.offer("c2", "carol");
     let before = h.engine.pickup_groups();
-    assert_eq!(pickup(&mut h, &user("carol"), "sales", None).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        pickup(&mut h, &user("carol"), "sales", None)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
     assert_eq!(h.engine.pickup_groups(), before);
     pickup(&mut h, &user("alice"), "support", None).unwrap();
 }
@@ -125,7 +149,10 @@ fn an_answer_at_the_original_phone_crossing_the_cancel_is_hung_up_and_told() {
     assert_eq!(leg.leg, LegId::Line);
     let failed = h.event(EventName::PickupFailed);
     assert_eq!(failed.detail.by.as_deref(), Some("alice"));
-    assert_eq!(failed.detail.reason.as_deref(), Some("the call was picked up by bob"));
+    assert_eq!(
+        failed.detail.reason.as_deref(),
+        Some("the call was picked up by bob")
+    );
     assert_eq!(h.call("c1").unwrap().line, "bob", "the pickup stands");
     h.answer_ring(&call, id);
     assert_eq!(h.call("c1").unwrap().state, CallState::Connected);
@@ -139,7 +166,10 @@ fn a_pickup_after_the_original_phone_answered_is_refused_and_told() {
     let before = (h.engine.calls(), h.engine.pickup_groups());
     let err = pickup(&mut h, &user("bob"), "sales", Some("c1")).unwrap_err();
     assert_eq!(err.code(), "conflict");
-    assert_eq!(h.event(EventName::PickupFailed).detail.by.as_deref(), Some("bob"));
+    assert_eq!(
+        h.event(EventName::PickupFailed).detail.by.as_deref(),
+        Some("bob")
+    );
     assert!(h.intents.is_empty());
     assert_eq!((h.engine.calls(), h.engine.pickup_groups()), before);
     let err = pickup(&mut h, &user("bob"), "sales", None).unwrap_err();
@@ -159,9 +189,16 @@ fn a_second_pickup_of_the_same_call_loses() {
 fn a_dialled_group_number_bridges_the_dialling_phone_directly() {
     let mut h = Harness::standard();
     h.offer("c1", "alice");
-    h.switch(SwitchEvent::Dialed { call: cid("d1"), caller: "bob".into(), number: "881".into() });
+    h.switch(SwitchEvent::Dialed {
+        call: cid("d1"),
+        caller: "bob".into(),
+        number: "881".into(),
+    });
     let (leg, reason) = h.cancels()[0].clone();
-    assert_eq!((leg.leg, reason.as_str()), (LegId::Line, "Call completed elsewhere"));
+    assert_eq!(
+        (leg.leg, reason.as_str()),
+        (LegId::Line, "Call completed elsewhere")
+    );
     let (a, b) = h.bridges()[0].clone();
     assert_eq!((a.call, a.leg), (cid("d1"), LegId::Caller));
     assert_eq!((b.call, b.leg), (cid("c1"), LegId::Caller));
@@ -169,7 +206,11 @@ fn a_dialled_group_number_bridges_the_dialling_phone_directly() {
     let c1 = h.call("c1").unwrap();
     assert_eq!((c1.state, c1.line.as_str()), (CallState::Connected, "bob"));
     // The picker hangs up: the call is over.
-    h.switch(SwitchEvent::Ended { call: cid("d1"), leg: LegId::Caller, cause: parkdesk::engine::switch::EndCause::Hangup });
+    h.switch(SwitchEvent::Ended {
+        call: cid("d1"),
+        leg: LegId::Caller,
+        cause: parkdesk::engine::switch::EndCause::Hangup,
+    });
     assert_eq!(h.releases()[0].0, cid("c1"));
     assert!(h.call("c1").is_none());
 }
@@ -177,7 +218,11 @@ fn a_dialled_group_number_bridges_the_dialling_phone_directly() {
 #[test]
 fn a_dialled_group_number_with_nothing_ringing_is_told_and_released() {
     let mut h = Harness::standard();
-    h.switch(SwitchEvent::Dialed { call: cid("d1"), caller: "bob".into(), number: "881".into() });
+    h.switch(SwitchEvent::Dialed {
+        call: cid("d1"),
+        caller: "bob".into(),
+        number: "881".into(),
+    });
     assert_eq!(h.names(), ["pickup.failed"]);
     assert_eq!(h.releases()[0].0, cid("d1"));
 }
@@ -189,7 +234,10 @@ fn an_unanswered_pickup_rings_the_original_user_again() {
     pickup(&mut h, &user("bob"), "sales", None).unwrap();
     let (id, _, _) = h.ring();
     h.fail_ring(id, FailCause::Busy);
-    assert_eq!(h.event(EventName::PickupFailed).detail.by.as_deref(), Some("bob"));
+    assert_eq!(
+        h.event(EventName::PickupFailed).detail.by.as_deref(),
+        Some("bob")
+    );
     assert_eq!(h.ring().2, "alice");
     let (id, call, _) = h.ring();
     h.answer_ring(&call, id);

@@ -1,4 +1,5 @@
 //! Orbit ranges, collisions and code allocation.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 
@@ -21,15 +22,27 @@ fn refused(setup: EngineSetup) -> String {
 /// The standard setup where alice's `staff` policy allocates with `allocation`.
 fn allocating(allocation: Allocation, reuse_after: u64) -> Harness {
     let mut setup = standard_setup();
-    let staff = setup.policies.iter_mut().find(|p| p.name == "staff").unwrap();
+    let staff = setup
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap();
     staff.allocation = allocation;
     staff.reuse_after = reuse_after;
     Harness::with(setup)
 }
 
-fn park_directed(h: &mut Harness, who: &str, call: &str, code: &str) -> Result<CommandOk, EngineError> {
+fn park_directed(
+    h: &mut Harness,
+    who: &str,
+    call: &str,
+    code: &str,
+) -> Result<CommandOk, EngineError> {
     h.connected(call, who);
-    let args = ParkArgs { code: Some(code.into()), ..park_args(call) };
+    let args = ParkArgs {
+        code: Some(code.into()),
+        ..park_args(call)
+    };
     h.cmd(&user(who), Command::Park(args))
 }
 
@@ -37,7 +50,10 @@ fn park_directed(h: &mut Harness, who: &str, call: &str, code: &str) -> Result<C
 fn an_overlapping_range_is_refused_by_name() {
     let mut setup = standard_setup();
     setup.ranges.push(park_range("vip", "750", "760"));
-    assert_eq!(refused(setup), "ranges: range 'vip' (750-760) overlaps range 'main' (701-799)");
+    assert_eq!(
+        refused(setup),
+        "ranges: range 'vip' (750-760) overlaps range 'main' (701-799)"
+    );
 }
 
 #[test]
@@ -87,7 +103,12 @@ fn two_groups_with_one_number_are_refused() {
 
 #[test]
 fn malformed_ranges_are_refused() {
-    for (start, end) in [("701", "7999"), ("*100", "#199"), ("799", "701"), ("7x1", "799")] {
+    for (start, end) in [
+        ("701", "7999"),
+        ("*100", "#199"),
+        ("799", "701"),
+        ("7x1", "799"),
+    ] {
         let mut setup = standard_setup();
         setup.ranges.push(park_range("odd", start, end));
         let message = refused(setup);
@@ -100,9 +121,15 @@ fn a_refused_range_change_changes_nothing() {
     let mut h = Harness::standard();
     let before = h.engine.setup().clone();
     let err = h
-        .cmd(&admin(), Command::Admin(AdminCommand::RangeSet(park_range("vip", "790", "810"))))
+        .cmd(
+            &admin(),
+            Command::Admin(AdminCommand::RangeSet(park_range("vip", "790", "810"))),
+        )
         .unwrap_err();
-    assert_eq!(err.to_string(), "ranges: range 'vip' (790-810) overlaps range 'main' (701-799)");
+    assert_eq!(
+        err.to_string(),
+        "ranges: range 'vip' (790-810) overlaps range 'main' (701-799)"
+    );
     assert_eq!(h.engine.setup(), &before);
 }
 
@@ -111,14 +138,21 @@ fn a_range_still_holding_a_parked_code_cannot_shrink_past_it() {
     let mut h = Harness::standard();
     h.parked("c1", "alice");
     let shrink = park_range("main", "750", "799");
-    let err = h.cmd(&admin(), Command::Admin(AdminCommand::RangeSet(shrink))).unwrap_err();
+    let err = h
+        .cmd(&admin(), Command::Admin(AdminCommand::RangeSet(shrink)))
+        .unwrap_err();
     assert_eq!(err.code(), "conflict");
     assert_eq!(h.parked_on("701").unwrap().call, cid("c1"));
     // Growing it keeps the park and its code.
     let grow = park_range("main", "701", "750");
-    h.cmd(&admin(), Command::Admin(AdminCommand::RangeSet(grow))).unwrap();
+    h.cmd(&admin(), Command::Admin(AdminCommand::RangeSet(grow)))
+        .unwrap();
     assert_eq!(h.parked_on("701").unwrap().call, cid("c1"));
-    assert_eq!(h.park(&user("alice"), "c1").unwrap(), "701", "still held by the same park");
+    assert_eq!(
+        h.park(&user("alice"), "c1").unwrap(),
+        "701",
+        "still held by the same park"
+    );
 }
 
 #[test]
@@ -137,7 +171,12 @@ fn codes_come_from_each_range_style() {
 fn a_hash_range_hands_out_hash_codes() {
     let mut setup = standard_setup();
     setup.ranges.push(park_range("hash", "#1000", "#1999"));
-    setup.policies.iter_mut().find(|p| p.name == "staff").unwrap().park_range = "hash".into();
+    setup
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap()
+        .park_range = "hash".into();
     let mut h = Harness::with(setup);
     assert_eq!(h.parked("c1", "alice"), "#1000");
 }
@@ -147,10 +186,16 @@ fn sequential_continues_after_the_last_code_handed_out_and_wraps() {
     let mut setup = standard_setup();
     setup.ranges[0] = park_range("main", "701", "705");
     let mut h = Harness::with(setup);
-    let codes: Vec<String> = (1..=3).map(|n| h.parked(&format!("c{n}"), "alice")).collect();
+    let codes: Vec<String> = (1..=3)
+        .map(|n| h.parked(&format!("c{n}"), "alice"))
+        .collect();
     assert_eq!(codes, ["701", "702", "703"]);
     h.caller_hangs_up("c1");
-    assert_eq!(h.parked("c4", "alice"), "704", "after the last code, not the lowest");
+    assert_eq!(
+        h.parked("c4", "alice"),
+        "704",
+        "after the last code, not the lowest"
+    );
     assert_eq!(h.parked("c5", "alice"), "705");
     assert_eq!(h.parked("c6", "alice"), "701", "wraps around");
     h.caller_hangs_up("c3");
@@ -172,13 +217,19 @@ fn lowest_takes_the_lowest_free_code() {
 fn random_is_repeatable_from_the_seed_and_never_hands_out_a_held_code() {
     let run = || {
         let mut h = allocating(Allocation::Random, 0);
-        (0..60).map(|n| h.parked(&format!("c{n}"), "alice")).collect::<Vec<_>>()
+        (0..60)
+            .map(|n| h.parked(&format!("c{n}"), "alice"))
+            .collect::<Vec<_>>()
     };
     let first = run();
     assert_eq!(first, run(), "same seed, same codes");
     let unique: HashSet<&String> = first.iter().collect();
     assert_eq!(unique.len(), 60);
-    assert!(first.iter().all(|c| ("701".."799").contains(&c.as_str()) || c == "799"));
+    assert!(
+        first
+            .iter()
+            .all(|c| ("701".."799").contains(&c.as_str()) || c == "799")
+    );
     let sorted = {
         let mut s = first.clone();
         s.sort();
@@ -191,7 +242,11 @@ fn random_is_repeatable_from_the_seed_and_never_hands_out_a_held_code() {
 fn a_freed_code_rests_while_other_codes_are_free() {
     let mut setup = standard_setup();
     setup.ranges[0] = park_range("main", "701", "703");
-    let staff = setup.policies.iter_mut().find(|p| p.name == "staff").unwrap();
+    let staff = setup
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap();
     staff.allocation = Allocation::Lowest;
     staff.reuse_after = 60;
     let mut h = Harness::with(setup);
@@ -200,20 +255,32 @@ fn a_freed_code_rests_while_other_codes_are_free() {
     assert_eq!(h.parked("c2", "alice"), "702", "701 rests");
     h.advance(61);
     h.caller_hangs_up("c2");
-    assert_eq!(h.parked("c3", "alice"), "701", "701 has rested; 702 now rests");
+    assert_eq!(
+        h.parked("c3", "alice"),
+        "701",
+        "701 has rested; 702 now rests"
+    );
 }
 
 #[test]
 fn a_resting_code_is_used_before_range_full() {
     let mut setup = standard_setup();
     setup.ranges[0] = park_range("main", "701", "702");
-    let staff = setup.policies.iter_mut().find(|p| p.name == "staff").unwrap();
+    let staff = setup
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap();
     staff.reuse_after = 600;
     let mut h = Harness::with(setup);
     h.parked("c1", "alice");
     h.parked("c2", "alice");
     h.caller_hangs_up("c1");
-    assert_eq!(h.parked("c3", "alice"), "701", "soft: resting beats range_full");
+    assert_eq!(
+        h.parked("c3", "alice"),
+        "701",
+        "soft: resting beats range_full"
+    );
 }
 
 #[test]
@@ -228,7 +295,11 @@ fn a_full_range_is_range_full_and_leaves_the_call_alone() {
     let err = h.park(&user("alice"), "c3").unwrap_err();
     assert_eq!(
         err,
-        EngineError::RangeFull { range: "main".into(), start: "701".into(), end: "702".into() }
+        EngineError::RangeFull {
+            range: "main".into(),
+            start: "701".into(),
+            end: "702".into()
+        }
     );
     assert_eq!(err.to_string(), "no free code in range 'main' (701-702)");
     assert_eq!((h.engine.calls(), h.engine.parked()), before);
@@ -240,7 +311,11 @@ fn a_directed_park_takes_the_code_asked_for() {
     let mut h = Harness::standard();
     let ok = park_directed(&mut h, "alice", "c1", "750").unwrap();
     assert!(matches!(ok, CommandOk::Parked { ref code, .. } if code == "750"));
-    assert_eq!(h.parked("c2", "alice"), "701", "directed parks do not move the cursor");
+    assert_eq!(
+        h.parked("c2", "alice"),
+        "701",
+        "directed parks do not move the cursor"
+    );
 }
 
 #[test]
@@ -249,7 +324,10 @@ fn a_directed_park_into_a_held_code_is_code_taken() {
     park_directed(&mut h, "alice", "c1", "750").unwrap();
     let err = park_directed(&mut h, "bob", "c2", "750").unwrap_err();
     assert_eq!(err, EngineError::CodeTaken("750".into()));
-    assert_eq!(h.call("c2").unwrap().state, parkdesk::engine::objects::CallState::Connected);
+    assert_eq!(
+        h.call("c2").unwrap().state,
+        parkdesk::engine::objects::CallState::Connected
+    );
 }
 
 #[test]
@@ -257,7 +335,10 @@ fn a_directed_park_outside_the_policys_range_is_a_bad_request_naming_code() {
     let mut h = Harness::standard();
     for code in ["800", "*150", "15"] {
         let err = park_directed(&mut h, "alice", &format!("c{code}"), code).unwrap_err();
-        assert!(matches!(err, EngineError::BadRequest { ref field, .. } if field == "code"), "{code}");
+        assert!(
+            matches!(err, EngineError::BadRequest { ref field, .. } if field == "code"),
+            "{code}"
+        );
     }
     let err = park_directed(&mut h, "alice", "cx", "7o5").unwrap_err();
     assert!(matches!(err, EngineError::BadRequest { ref field, .. } if field == "code"));

@@ -77,10 +77,10 @@ impl Engine {
         if rec.due == Due::Park {
             self.timers.disarm(key, &mut rec.timer);
         }
-        if let Some(codes) = self.codes.get_mut(park.range) {
-            if codes.holder(park.offset) == Some(key) {
-                codes.free(park.offset, now);
-            }
+        if let Some(codes) = self.codes.get_mut(park.range)
+            && codes.holder(park.offset) == Some(key)
+        {
+            codes.free(park.offset, now);
         }
         self.intent_owner.remove(&park.hold);
         let reason = match outcome {

@@ -54,21 +54,21 @@ impl Engine {
         actor: &Actor,
         args: ParkArgs,
     ) -> Result<CommandOk, EngineError> {
-        if let Some(timeout) = args.timeout {
-            if !(10..=1800).contains(&timeout) {
-                return Err(EngineError::bad(
-                    "timeout",
-                    format!("timeout {timeout} is outside 10-1800 s"),
-                ));
-            }
+        if let Some(timeout) = args.timeout
+            && !(10..=1800).contains(&timeout)
+        {
+            return Err(EngineError::bad(
+                "timeout",
+                format!("timeout {timeout} is outside 10-1800 s"),
+            ));
         }
-        if let Some(code) = &args.code {
-            if Number::parse(code).is_none() {
-                return Err(EngineError::bad(
-                    "code",
-                    format!("'{code}' is not a park code"),
-                ));
-            }
+        if let Some(code) = &args.code
+            && Number::parse(code).is_none()
+        {
+            return Err(EngineError::bad(
+                "code",
+                format!("'{code}' is not a park code"),
+            ));
         }
         let missing = || EngineError::NotFound(format!("no call '{}'", args.call));
         let key = *self.by_id.get(&args.call).ok_or_else(missing)?;

@@ -12,7 +12,10 @@ use parkdesk::engine::*;
 
 /// An actor with one role.
 pub fn actor(user: &str, role: Role) -> Actor {
-    Actor { user: user.into(), roles: vec![role] }
+    Actor {
+        user: user.into(),
+        roles: vec![role],
+    }
 }
 
 /// An ordinary user.
@@ -42,7 +45,12 @@ pub fn station() -> Actor {
 
 /// A park range.
 pub fn park_range(name: &str, start: &str, end: &str) -> OrbitRange {
-    OrbitRange { name: name.into(), kind: RangeKind::Park, start: start.into(), end: end.into() }
+    OrbitRange {
+        name: name.into(),
+        kind: RangeKind::Park,
+        start: start.into(),
+        end: end.into(),
+    }
 }
 
 /// A policy allowing park from `range`.
@@ -119,8 +127,11 @@ pub fn standard_setup() -> EngineSetup {
             pickup_by: PickupBy::Anyone,
         },
     ];
-    setup.assignments =
-        vec![GroupAssignment { group: "sales".into(), policy: "staff".into(), rank: 1 }];
+    setup.assignments = vec![GroupAssignment {
+        group: "sales".into(),
+        policy: "staff".into(),
+        rank: 1,
+    }];
     setup.allow_list = vec!["+4420799999".into()];
     setup
 }
@@ -147,7 +158,12 @@ impl Harness {
     /// A given setup at time 0.
     pub fn with(setup: EngineSetup) -> Harness {
         let engine = Engine::new(setup, 42, Instant::ZERO).expect("valid setup");
-        Harness { engine, now: Instant::ZERO, events: Vec::new(), intents: Vec::new() }
+        Harness {
+            engine,
+            now: Instant::ZERO,
+            events: Vec::new(),
+            intents: Vec::new(),
+        }
     }
 
     fn step(&mut self) {
@@ -200,7 +216,10 @@ impl Harness {
     pub fn offer(&mut self, call: &str, line: &str) {
         self.switch(SwitchEvent::Offered {
             call: cid(call),
-            from: Party { number: format!("+1555{call}"), name: format!("Caller {call}") },
+            from: Party {
+                number: format!("+1555{call}"),
+                name: format!("Caller {call}"),
+            },
             to: line.into(),
             line: line.into(),
         });
@@ -208,7 +227,10 @@ impl Harness {
 
     /// The line leg of `call` answers.
     pub fn answer_line(&mut self, call: &str) {
-        self.switch(SwitchEvent::Answered { call: cid(call), leg: LegId::Line });
+        self.switch(SwitchEvent::Answered {
+            call: cid(call),
+            leg: LegId::Line,
+        });
     }
 
     /// A call connected at `line`.
@@ -239,7 +261,10 @@ impl Harness {
         code: &str,
         to: Option<&str>,
     ) -> Result<CommandOk, EngineError> {
-        let args = RetrieveArgs { code: code.into(), to: to.map(Into::into) };
+        let args = RetrieveArgs {
+            code: code.into(),
+            to: to.map(Into::into),
+        };
         self.cmd(who, Command::Retrieve(args))
     }
 
@@ -253,7 +278,9 @@ impl Harness {
         self.intents
             .iter()
             .filter_map(|intent| match intent {
-                Intent::Ring { id, call, target, .. } => Some((*id, call.clone(), target.clone())),
+                Intent::Ring {
+                    id, call, target, ..
+                } => Some((*id, call.clone(), target.clone())),
                 _ => None,
             })
             .collect()
@@ -326,17 +353,28 @@ impl Harness {
 
     /// The ring leg `id` of `call` answers.
     pub fn answer_ring(&mut self, call: &CallId, id: IntentId) {
-        self.switch(SwitchEvent::Answered { call: call.clone(), leg: LegId::Ring(id) });
+        self.switch(SwitchEvent::Answered {
+            call: call.clone(),
+            leg: LegId::Ring(id),
+        });
     }
 
     /// The ring `id` fails with `cause`.
     pub fn fail_ring(&mut self, id: IntentId, cause: FailCause) {
-        self.switch(SwitchEvent::Failed { id, leg: LegId::Ring(id), cause });
+        self.switch(SwitchEvent::Failed {
+            id,
+            leg: LegId::Ring(id),
+            cause,
+        });
     }
 
     /// The caller of `call` hangs up.
     pub fn caller_hangs_up(&mut self, call: &str) {
-        self.switch(SwitchEvent::Ended { call: cid(call), leg: LegId::Caller, cause: EndCause::Hangup });
+        self.switch(SwitchEvent::Ended {
+            call: cid(call),
+            leg: LegId::Caller,
+            cause: EndCause::Hangup,
+        });
     }
 
     /// The parked call on `code`, as the board shows it.
@@ -352,5 +390,11 @@ impl Harness {
 
 /// `park` args for a call.
 pub fn park_args(call: &str) -> ParkArgs {
-    ParkArgs { call: cid(call), code: None, for_note: None, announce: None, timeout: None }
+    ParkArgs {
+        call: cid(call),
+        code: None,
+        for_note: None,
+        announce: None,
+        timeout: None,
+    }
 }
