@@ -56,7 +56,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use records::CallRec;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use foldhash::HashMap;
 use switch::IntentId;
 use timers::Timers;
 
@@ -158,9 +158,9 @@ impl Engine {
             compiled,
             codes,
             calls: Arena::default(),
-            by_id: HashMap::new(),
-            aliases: HashMap::new(),
-            intent_owner: HashMap::new(),
+            by_id: HashMap::default(),
+            aliases: HashMap::default(),
+            intent_owner: HashMap::default(),
             group_ringing,
             held: Vec::new(),
             timers: Timers::default(),

@@ -121,12 +121,11 @@ impl Engine {
         if self.draining {
             return Err(EngineError::Stopping);
         }
-        if !self.compiled.voice_enabled(parker) {
-            return Err(EngineError::PolicyDenied(format!(
+        let policy = self.compiled.voice_policy(parker).cloned().ok_or_else(|| {
+            EngineError::PolicyDenied(format!(
                 "user '{parker}' is not a voice-enabled directory user"
-            )));
-        }
-        let policy = self.compiled.policy_of(parker).clone();
+            ))
+        })?;
         if !policy.policy.allow_park {
             return Err(EngineError::PolicyDenied(format!(
                 "policy '{}' does not allow park",

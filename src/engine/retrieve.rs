@@ -27,12 +27,9 @@ impl Engine {
 
     /// Whether `user` may retrieve from `range` under its own policy.
     fn user_may_retrieve(&self, user: &str, range: usize) -> Result<(), EngineError> {
-        if !self.compiled.voice_enabled(user) {
-            return Err(EngineError::PolicyDenied(format!(
-                "user '{user}' is not a voice-enabled directory user"
-            )));
-        }
-        let policy = self.compiled.policy_of(user);
+        let policy = self.compiled.voice_policy(user).ok_or_else(|| {
+            EngineError::PolicyDenied(format!("user '{user}' is not a voice-enabled directory user"))
+        })?;
         if !policy.retrieve.contains(&range) {
             let name = self
                 .compiled
