@@ -182,7 +182,10 @@ impl Compiled {
 
     /// The effective policy of `user` if it is a voice-enabled directory user.
     pub fn voice_policy(&self, user: &str) -> Option<&Arc<PolicyEntry>> {
-        self.users.get(user).filter(|facts| facts.voice_enabled).map(|facts| &facts.policy)
+        self.users
+            .get(user)
+            .filter(|facts| facts.voice_enabled)
+            .map(|facts| &facts.policy)
     }
 
     /// Whether `user` is in the directory and voice-enabled.
