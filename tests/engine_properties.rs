@@ -109,6 +109,9 @@ enum Op {
     MonitorMeddles {
         call: usize,
     },
+    Admin {
+        change: usize,
+    },
     Drain,
 }
 
@@ -145,6 +148,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|seconds| Op::Advance { seconds }),
         1 => n.prop_map(|call| Op::MonitorMeddles { call }),
         1 => Just(Op::Drain),
+        2 => (0usize..6).prop_map(|change| Op::Admin { change }),
     ]
 }
 
@@ -520,6 +524,46 @@ fn run(h: &mut Harness, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError
                     call: ledger.call(call),
                 }),
             ));
+        }
+        Op::Admin { change } => {
+            let setup = h.engine.setup().clone();
+            let staff = setup
+                .policies
+                .iter()
+                .find(|p| p.name == "staff")
+                .unwrap()
+                .clone();
+            let bob = setup.users.iter().find(|u| u.id == "bob").unwrap().clone();
+            let sales = setup
+                .groups
+                .iter()
+                .find(|g| g.id == "sales")
+                .unwrap()
+                .clone();
+            let admin_command = match change {
+                0 => AdminCommand::PolicySet(parkdesk::engine::policy::ParkPolicy {
+                    allow_park: !staff.allow_park,
+                    ..staff
+                }),
+                1 => AdminCommand::RangeSet(park_range("main", "701", "703")),
+                2 => AdminCommand::RangeSet(park_range("main", "701", "705")),
+                3 => AdminCommand::GroupSet(Group {
+                    members: if sales.members.len() == 2 {
+                        vec!["alice".into()]
+                    } else {
+                        vec!["alice".into(), "bob".into()]
+                    },
+                    ..sales
+                }),
+                4 => AdminCommand::UserSet(User {
+                    voice_enabled: !bob.voice_enabled,
+                    ..bob
+                }),
+                _ => AdminCommand::RangeRemove {
+                    name: "stars".into(),
+                },
+            };
+            command = Some((admin(), Command::Admin(admin_command)));
         }
         Op::Drain => {
             h.events.clear();
