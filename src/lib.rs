@@ -9,10 +9,14 @@
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
 //! - [`store`]: SQLite on its own thread — directory, tokens, history, audit.
 //! - [`config`]: layered configuration with errors that name file, line and key.
+//! - [`client`]: an async WebSocket client of the engine (console, monitor, admin, tests).
+//! - [`console`]: the receptionist console and the read-only monitor (ratatui).
 //! - [`cli`]: the `parkdesk` binary's subcommands.
 
 pub mod cli;
+pub mod client;
 pub mod config;
+pub mod console;
 pub mod engine;
 pub mod protocol;
 pub mod server;

@@ -1,6 +1,193 @@
 //! The `parkdesk` command line: one binary, a subcommand per role.
+//!
+//! Tokens never travel on the command line (`ps` shows argv): clients read `PARKDESK_TOKEN`
+//! or `--token-file`.
+
+pub mod admin;
+pub mod bench_ws;
+pub mod console_cmd;
+pub mod engine_cmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// parkdesk: call park and pickup engine, with the receptionist's console.
+#[derive(Debug, Parser)]
+#[command(name = "parkdesk", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: the XDG config file, if any).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log level (error, warn, info, debug, trace); logs go to a file, never the terminal.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    pub log_level: Option<String>,
+    /// The role to run; none runs the console on an embedded demo engine.
+    #[command(subcommand)]
+    pub command: Option<Role>,
+}
+
+/// Where a client finds the engine and its token.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Connect {
+    /// Engine URL, e.g. ws://127.0.0.1:7370/v1 (default: [console] engine in the config).
+    #[arg(long, value_name = "URL")]
+    pub engine: Option<String>,
+    /// A file holding the token (otherwise PARKDESK_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// How the board looks and takes input.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Look {
+    /// Theme: default, light, high-contrast, or a file (default: [console] theme).
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Key map: desk, vim, or a file (default: [console] keymap).
+    #[arg(long)]
+    pub keymap: Option<String>,
+    /// Ignore the mouse.
+    #[arg(long)]
+    pub no_mouse: bool,
+}
+
+/// The roles.
+#[derive(Debug, Subcommand)]
+pub enum Role {
+    /// The receptionist's console on an engine.
+    Console {
+        /// Engine and token.
+        #[command(flatten)]
+        connect: Connect,
+        /// Theme, key map, mouse.
+        #[command(flatten)]
+        look: Look,
+    },
+    /// The same board, read-only (fit for an SSH session).
+    Monitor {
+        /// Engine and token.
+        #[command(flatten)]
+        connect: Connect,
+        /// Theme, key map, mouse.
+        #[command(flatten)]
+        look: Look,
+    },
+    /// Run the park engine: WebSocket API, timers, store.
+    Engine {
+        /// Override [server] listen.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Administer policies, ranges, users, groups, tokens and history.
+    Admin(admin::AdminArgs),
+    /// Check a configuration file and report every problem with file, line and key.
+    Config {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Measure the engine.
+    Bench {
+        /// Which benchmark.
+        #[command(subcommand)]
+        which: BenchKind,
+    },
+}
+
+/// `parkdesk config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Load and validate a file (default: the layered configuration) and print the result.
+    Check {
+        /// The file.
+        file: Option<PathBuf>,
+    },
+}
+
+/// `parkdesk bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchKind {
+    /// Event fan-out: latency from park to delivery at many subscribers.
+    Ws(bench_ws::BenchWsArgs),
+}
 
 /// Runs the command line and returns the process's exit code.
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("parkdesk: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    // Don't wait for blocked reader threads (stdin) at exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("parkdesk: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        None => {
+            engine_cmd::run_embedded(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                Look::default(),
+            )
+            .await
+        }
+        Some(Role::Console { connect, look }) => {
+            console_cmd::run(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                connect,
+                look,
+                false,
+            )
+            .await
+        }
+        Some(Role::Monitor { connect, look }) => {
+            console_cmd::run(
+                cli.config.as_deref(),
+                cli.log_level.as_deref(),
+                connect,
+                look,
+                true,
+            )
+            .await
+        }
+        Some(Role::Engine { listen }) => {
+            engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await
+        }
+        Some(Role::Admin(args)) => admin::run(cli.config.as_deref(), args).await,
+        Some(Role::Config {
+            action: ConfigAction::Check { file },
+        }) => {
+            let path = file.as_deref().or(cli.config.as_deref());
+            match crate::config::check(path) {
+                Ok(_) => {
+                    println!("configuration OK");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+        Some(Role::Bench {
+            which: BenchKind::Ws(args),
+        }) => bench_ws::run(args).await,
+    }
 }

@@ -1,1 +1,52 @@
-//! config (to be written).
+//! Configuration: the embedded defaults, a TOML file and `PARKDESK__SECTION__KEY`
+//! variables, layered in that order by the `config` crate into [`Settings`].
+//!
+//! Each file is also parsed alone with `toml`, keeping spans, so a bad setting is reported
+//! as `config error: FILE:LINE: [section] key = 'value': what is wrong`, and an unknown key
+//! gets a did-you-mean. A bad variable is named. `config/default.toml` lists every key with
+//! its default and is the reference for writing a file.
+//!
+//! Logging lives here too ([`logging`]): it is configured by `[log]` and started before
+//! anything else runs.
+
+pub mod cidr;
+pub mod error;
+mod explain;
+pub mod load;
+mod locate;
+pub mod logging;
+pub mod paths;
+pub mod settings;
+mod validate;
+
+pub use cidr::Cidr;
+pub use error::ConfigError;
+pub use load::{ENV_PREFIX, SourceFile, load, load_layers, load_str};
+pub use logging::{LogError, LogGuard};
+pub use paths::{StoreLocation, default_config_file};
+pub use settings::{
+    AnnouncerSettings, ConsoleSettings, DemoSettings, LogSettings, ParkSettings, ServerSettings,
+    Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,
+};
+
+use crate::engine::{Engine, Instant};
+use std::path::Path;
+
+/// The documented defaults, every key commented out with its default value.
+pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
+
+/// `parkdesk config check [FILE]`: loads like [`load`], then builds an engine from the
+/// setup so directory errors (colliding numbers, unknown ranges) are found before a start.
+pub fn check(path: Option<&Path>) -> Result<Settings, ConfigError> {
+    let settings = load(path)?;
+    let file = match path {
+        Some(path) => path.display().to_string(),
+        None => default_config_file()
+            .filter(|p| p.is_file())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "defaults".to_string()),
+    };
+    Engine::new(settings.engine_setup(), settings.demo.seed, Instant::ZERO)
+        .map_err(|source| ConfigError::Engine { file, source })?;
+    Ok(settings)
+}

@@ -1,1 +1,213 @@
-//! server (to be written).
+//! The server: a thin tokio shell around the engine. One task owns the engine (an actor);
+//! each WebSocket client is a session holding a handle to it. Shutdown drains parked calls
+//! before the process exits.
+
+pub mod abuse;
+pub mod auth;
+pub mod clock;
+pub mod engine_task;
+pub mod hub;
+pub mod idempotency;
+pub mod ops;
+pub mod session;
+
+use crate::engine::{Engine, EngineError, EngineSetup};
+use crate::store::Store;
+use auth::TokenRegistry;
+use clock::DriverClock;
+use engine_task::{EngineTask, Msg, TaskSettings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use thiserror::Error;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+/// Why the server could not start.
+#[derive(Debug, Error)]
+pub enum ServerError {
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The engine refused its setup.
+    #[error("engine setup: {0}")]
+    Setup(#[from] EngineError),
+}
+
+/// What a session needs besides its socket.
+#[derive(Debug)]
+pub struct SessionContext {
+    /// The engine task.
+    pub engine: mpsc::Sender<Msg>,
+    /// The driver clock (for `hello.now`).
+    pub clock: DriverClock,
+    /// This run's epoch.
+    pub epoch: String,
+    /// Engine name and version.
+    pub name: String,
+    /// The store, for history reads.
+    pub store: Option<Store>,
+    /// Flips to true when the server closes its sessions.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// Everything `start_server` needs.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Where to listen (`127.0.0.1:0` for an ephemeral port).
+    pub listen: SocketAddr,
+    /// The engine's setup.
+    pub setup: EngineSetup,
+    /// Accepted tokens.
+    pub tokens: TokenRegistry,
+    /// The store, if any.
+    pub store: Option<Store>,
+    /// The engine task's settings.
+    pub task: TaskSettings,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// How long a drain lets parked calls ring back before releasing them.
+    pub shutdown_grace: Duration,
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct ServerHandle {
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// This run's epoch.
+    pub epoch: String,
+    engine: mpsc::Sender<Msg>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    accept: JoinHandle<()>,
+    grace: Duration,
+}
+
+impl ServerHandle {
+    /// The WebSocket URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("ws://{}{}", self.addr, crate::protocol::PATH)
+    }
+
+    /// Drains (engine.stopping, ring-backs, releases after the grace), writes history,
+    /// closes every client and stops.
+    pub async fn shutdown(self) {
+        self.accept.abort();
+        let (tx, rx) = oneshot::channel();
+        if self
+            .engine
+            .send(Msg::Drain {
+                grace: self.grace,
+                reply: tx,
+            })
+            .await
+            .is_ok()
+        {
+            let limit = self.grace + Duration::from_millis(1500);
+            let _ = tokio::time::timeout(limit, rx).await;
+        }
+        let _ = self.stop.send(true);
+        drop(self.engine);
+        let _ = tokio::time::timeout(Duration::from_millis(400), self.task).await;
+    }
+}
+
+/// Builds the engine and starts serving.
+pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerError> {
+    let clock = DriverClock::start();
+    let engine = Engine::new(opts.setup.clone(), opts.task.seed, clock.now())?;
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| ServerError::Bind {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServerError::Bind {
+        addr: opts.listen,
+        source,
+    })?;
+    let epoch =
+        engine_task::random_hex(8).unwrap_or_else(|| format!("{}", clock.utc_now().unix_millis()));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = mpsc::channel(1024);
+    let task = EngineTask::new(
+        engine,
+        clock,
+        epoch.clone(),
+        opts.tokens.clone(),
+        opts.store.clone(),
+        opts.task.clone(),
+        connections.clone(),
+    );
+    let task = tokio::spawn(task.run(rx));
+    let (stop, stopping) = watch::channel(false);
+    let ctx = Arc::new(SessionContext {
+        engine: tx.clone(),
+        clock,
+        epoch: epoch.clone(),
+        name: opts.task.name.clone(),
+        store: opts.store.clone(),
+        stopping,
+    });
+    let limit = Arc::new(Semaphore::new(opts.max_connections.max(1)));
+    let accept = tokio::spawn(async move {
+        loop {
+            let Ok((stream, peer)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let ctx = ctx.clone();
+            let permit = limit.clone().try_acquire_owned();
+            let connections = connections.clone();
+            tokio::spawn(async move {
+                tracing::debug!(%peer, "connection");
+                let over = permit.is_err();
+                connections.fetch_add(1, Ordering::Relaxed);
+                session::serve(stream, ctx, over).await;
+                connections.fetch_sub(1, Ordering::Relaxed);
+                drop(permit);
+            });
+        }
+    });
+    tracing::info!(%addr, %epoch, "engine listening");
+    Ok(ServerHandle {
+        addr,
+        epoch,
+        engine: tx,
+        stop,
+        task,
+        accept,
+        grace: opts.shutdown_grace,
+    })
+}
+
+/// Waits for SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,1 +1,255 @@
-//! store (to be written).
+//! The store: SQLite on its own thread, holding the directory, tokens, park history and the
+//! audit log.
+//!
+//! The engine's task never touches SQLite. A [`Store`] is a cheap handle (clone it freely)
+//! that sends operations over a channel to the one thread owning the connection. Writes are
+//! fire-and-forget and applied in the order sent; reads answer through a oneshot and see
+//! every write sent before them; [`Store::flush`] waits until everything queued is written
+//! and reports writes that failed since the last flush.
+
+mod audit;
+mod directory;
+mod error;
+mod export;
+mod history;
+pub mod schema;
+mod tokens;
+mod worker;
+
+pub use audit::{AuditEntry, redact_args};
+pub use directory::StoredSetup;
+pub use error::StoreError;
+pub use export::{
+    CSV_COLUMNS, ExportFormat, export_history, export_history_csv, export_history_json,
+};
+pub use history::{HistoryEntry, ParkEnded, ParkRecord};
+pub use schema::SCHEMA_VERSION;
+pub use tokens::{TokenRecord, find_token, hash_token, token_matches};
+
+use crate::engine::{EngineSetup, Group, GroupAssignment, OrbitRange, ParkPolicy, User};
+use crate::protocol::Timestamp;
+use rusqlite::Connection;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use worker::{Op, Reply, Request, Worker, Write};
+
+/// How long a statement waits for another process's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A handle to the store's thread. Clones share the thread; it ends when the last handle is
+/// dropped (after applying everything queued) or at [`Store::close`].
+#[derive(Debug, Clone)]
+pub struct Store {
+    ops: mpsc::Sender<Op>,
+}
+
+impl Store {
+    /// Opens (creating it and its directory if needed) the database at `path`: WAL journal,
+    /// a busy timeout, foreign keys on, migrations applied.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Directory {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let open = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
+            .map_err(open)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(%mode, path = %path.display(), "the database refused WAL");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open)?;
+        Store::start(conn)
+    }
+
+    /// A store in memory: nothing survives the process (tests, `[store] path = ":memory:"`).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: ":memory:".into(),
+            source,
+        })?;
+        Store::start(conn)
+    }
+
+    fn start(mut conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        schema::migrate(&mut conn)?;
+        let (ops, queue) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("parkdesk-store".into())
+            .spawn(move || Worker::new(conn).run(queue))
+            .map_err(StoreError::Thread)?;
+        Ok(Store { ops })
+    }
+
+    fn write(&self, write: Write) {
+        if self.ops.send(Op::Write(write)).is_err() {
+            tracing::warn!("store is closed; a write is dropped");
+        }
+    }
+
+    async fn request<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.ops
+            .send(Op::Request(make(reply)))
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Inserts or replaces a range (by name).
+    pub fn put_range(&self, range: OrbitRange) {
+        self.write(Write::PutRange(range));
+    }
+
+    /// Deletes a range.
+    pub fn delete_range(&self, name: &str) {
+        self.write(Write::DeleteRange(name.to_string()));
+    }
+
+    /// Inserts or replaces a policy (by name).
+    pub fn put_policy(&self, policy: ParkPolicy) {
+        self.write(Write::PutPolicy(policy));
+    }
+
+    /// Deletes a policy.
+    pub fn delete_policy(&self, name: &str) {
+        self.write(Write::DeletePolicy(name.to_string()));
+    }
+
+    /// Inserts or replaces a user (by id).
+    pub fn put_user(&self, user: User) {
+        self.write(Write::PutUser(user));
+    }
+
+    /// Deletes a user.
+    pub fn delete_user(&self, id: &str) {
+        self.write(Write::DeleteUser(id.to_string()));
+    }
+
+    /// Inserts or replaces a group (by id).
+    pub fn put_group(&self, group: Group) {
+        self.write(Write::PutGroup(group));
+    }
+
+    /// Deletes a group.
+    pub fn delete_group(&self, id: &str) {
+        self.write(Write::DeleteGroup(id.to_string()));
+    }
+
+    /// Inserts or replaces a group's policy assignment (one per group).
+    pub fn put_assignment(&self, assignment: GroupAssignment) {
+        self.write(Write::PutAssignment(assignment));
+    }
+
+    /// Deletes a group's policy assignment.
+    pub fn delete_assignment(&self, group: &str) {
+        self.write(Write::DeleteAssignment(group.to_string()));
+    }
+
+    /// Adds a number to the allow-list.
+    pub fn allow_add(&self, number: &str) {
+        self.write(Write::AllowAdd(number.to_string()));
+    }
+
+    /// Removes a number from the allow-list.
+    pub fn allow_remove(&self, number: &str) {
+        self.write(Write::AllowRemove(number.to_string()));
+    }
+
+    /// The stored directory, in the order items were first put.
+    pub async fn load_setup(&self) -> Result<StoredSetup, StoreError> {
+        self.request(Request::LoadSetup).await
+    }
+
+    /// Replaces every directory table with `setup`'s lists in one transaction, keeping its
+    /// order; answers once written. (Numbering — park extension, prefix — is configuration
+    /// and is not stored.)
+    pub async fn save_setup(&self, setup: &EngineSetup) -> Result<(), StoreError> {
+        let setup = Box::new(setup.clone());
+        self.request(|reply| Request::SaveSetup(setup, reply)).await
+    }
+
+    /// Inserts or replaces a token (by id). Build it with [`TokenRecord::new`], which hashes.
+    pub fn put_token(&self, record: TokenRecord) {
+        self.write(Write::PutToken(record));
+    }
+
+    /// Deletes a token: it no longer authenticates.
+    pub fn revoke_token(&self, id: &str) {
+        self.write(Write::RevokeToken(id.to_string()));
+    }
+
+    /// Every stored token, oldest first.
+    pub async fn tokens(&self) -> Result<Vec<TokenRecord>, StoreError> {
+        self.request(Request::Tokens).await
+    }
+
+    /// Records a park's start.
+    pub fn park_started(&self, park: ParkRecord) {
+        self.write(Write::ParkStarted(park));
+    }
+
+    /// Records a park's end; a park never started is a failure reported by the next flush.
+    pub fn park_ended(&self, ended: ParkEnded) {
+        self.write(Write::ParkEnded(ended));
+    }
+
+    /// Ended parks, ascending by `ended_at` (ties in the order they ended). With `since`:
+    /// the first `limit` that ended at or after it (page forward with the last entry's
+    /// `ended_at`). Without: the most recent `limit`, still oldest first.
+    pub async fn history(
+        &self,
+        since: Option<Timestamp>,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.request(|reply| Request::History {
+            since,
+            limit,
+            reply,
+        })
+        .await
+    }
+
+    /// Ends every park still open as `lost` at `at`: run once at start, before any park,
+    /// for the parks a crash left open. Returns how many.
+    pub async fn close_open_parks_as_lost(&self, at: Timestamp) -> Result<usize, StoreError> {
+        self.request(|reply| Request::CloseOpenParksAsLost { at, reply })
+            .await
+    }
+
+    /// Appends a command to the audit log.
+    pub fn audit(&self, entry: AuditEntry) {
+        self.write(Write::Audit(entry));
+    }
+
+    /// The last `limit` audit entries, oldest first.
+    pub async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        self.request(|reply| Request::AuditLog { limit, reply })
+            .await
+    }
+
+    /// Waits until every write sent before it is applied; reports the writes that failed
+    /// since the last flush as [`StoreError::WritesFailed`].
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.request(Request::Flush).await
+    }
+
+    /// Applies everything sent before it, then closes the database and ends the thread.
+    /// Every handle's later operations fail with [`StoreError::Closed`] (writes are dropped
+    /// with a warning in the log).
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.request(Request::Close).await
+    }
+}

@@ -1,0 +1,444 @@
+//! One WebSocket client: the `hello` gate, frame limits, the abuse counter, role checks
+//! before arguments, replies, and forwarding the events of its subscription.
+
+use super::engine_task::{Msg, OpResult, Subscription};
+use super::ops;
+use super::{SessionContext, abuse::AbuseCounter};
+use crate::engine::{Actor, Role};
+use crate::protocol::{
+    ErrorBody, ErrorCode, HelloArgs, HelloOk, MAX_CLIENT_FRAME, PATH, PROTOCOL_VERSION, Reply,
+    Request, SubscribeArgs,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::handshake::server::{
+    ErrorResponse, Request as HttpRequest, Response,
+};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+
+/// How often the engine pings a client.
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// Frames beyond this are refused by the WebSocket layer itself (and the connection closed);
+/// between 64 KiB and this, the session answers `bad_request` and counts the abuse.
+const HARD_FRAME_LIMIT: usize = 1024 * 1024;
+
+/// Why a session ended, for the close frame.
+enum Close {
+    Unauthenticated,
+    Abusive,
+    Resync,
+    Stopping,
+    ClientGone,
+}
+
+type WsStream = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+/// Accepts the WebSocket handshake (only on `/v1`) and serves the client until it leaves.
+pub async fn serve(stream: TcpStream, ctx: Arc<SessionContext>, over_capacity: bool) {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(HARD_FRAME_LIMIT))
+        .max_frame_size(Some(HARD_FRAME_LIMIT));
+    #[allow(clippy::result_large_err)] // the callback's signature is tungstenite's
+    let check_path = |req: &HttpRequest, resp: Response| -> Result<Response, ErrorResponse> {
+        if req.uri().path() == PATH {
+            Ok(resp)
+        } else {
+            let mut err = ErrorResponse::new(Some(format!("the endpoint is {PATH}")));
+            *err.status_mut() = StatusCode::NOT_FOUND;
+            Err(err)
+        }
+    };
+    let ws = match tokio_tungstenite::accept_hdr_async_with_config(stream, check_path, Some(config))
+        .await
+    {
+        Ok(ws) => ws,
+        Err(e) => {
+            tracing::debug!(error = %e, "handshake failed");
+            return;
+        }
+    };
+    let mut session = Session {
+        ws,
+        ctx,
+        actor: None,
+        sub: None,
+        abuse: AbuseCounter::default(),
+    };
+    if over_capacity {
+        session
+            .close(CloseCode::Again, "connection limit reached")
+            .await;
+        return;
+    }
+    let reason = session.run().await;
+    if let Some(sub) = session.sub.take() {
+        let _ = session
+            .ctx
+            .engine
+            .send(Msg::Unsubscribe { id: sub.id })
+            .await;
+    }
+    match reason {
+        Close::Unauthenticated => session.close(CloseCode::Policy, "unauthenticated").await,
+        Close::Abusive => {
+            session
+                .close(CloseCode::Policy, "too many bad frames")
+                .await
+        }
+        Close::Resync => session.close(CloseCode::Again, "resync").await,
+        Close::Stopping => session.close(CloseCode::Away, "engine stopping").await,
+        Close::ClientGone => {}
+    }
+}
+
+struct Session {
+    ws: WsStream,
+    ctx: Arc<SessionContext>,
+    actor: Option<Actor>,
+    sub: Option<Subscription>,
+    abuse: AbuseCounter,
+}
+
+impl Session {
+    async fn run(&mut self) -> Close {
+        let mut ping = tokio::time::interval(PING_EVERY);
+        ping.tick().await;
+        let mut stopping = self.ctx.stopping.clone();
+        loop {
+            tokio::select! {
+                frame = self.ws.next() => {
+                    let Some(Ok(frame)) = frame else { return Close::ClientGone };
+                    if let Some(close) = self.on_frame(frame).await {
+                        return close;
+                    }
+                }
+                event = next_event(&mut self.sub) => match event {
+                    Some(text) => {
+                        if self.ws.send(Message::Text(Utf8Bytes::from(&*text))).await.is_err() {
+                            return Close::ClientGone;
+                        }
+                    }
+                    None => {
+                        let slow = self.sub.as_ref().is_some_and(|s| s.slow.load(Ordering::SeqCst));
+                        self.sub = None;
+                        return if slow { Close::Resync } else { Close::Stopping };
+                    }
+                },
+                _ = ping.tick() => {
+                    if self.ws.send(Message::Ping(Default::default())).await.is_err() {
+                        return Close::ClientGone;
+                    }
+                }
+                _ = stopping.changed() => return Close::Stopping,
+            }
+        }
+    }
+
+    async fn close(&mut self, code: CloseCode, reason: &str) {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.ws.close(Some(frame))).await;
+    }
+
+    async fn send_reply(&mut self, reply: Reply) -> bool {
+        match serde_json::to_string(&reply) {
+            Ok(text) => self.ws.send(Message::text(text)).await.is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    async fn send_error(&mut self, id: Value, error: ErrorBody) -> bool {
+        self.send_reply(Reply {
+            id,
+            ok: None,
+            error: Some(error),
+            seq: None,
+        })
+        .await
+    }
+
+    /// Handles one frame; `Some` ends the session.
+    async fn on_frame(&mut self, frame: Message) -> Option<Close> {
+        let text = match frame {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                return self
+                    .abusive(ErrorBody::new(
+                        ErrorCode::BadRequest,
+                        "frames must be JSON text",
+                    ))
+                    .await;
+            }
+            Message::Close(_) => return Some(Close::ClientGone),
+            _ => return None,
+        };
+        if text.len() > MAX_CLIENT_FRAME {
+            let message = format!("frame of {} bytes exceeds the 64 KiB limit", text.len());
+            return self
+                .abusive(ErrorBody::new(ErrorCode::BadRequest, message))
+                .await;
+        }
+        let value: Value = match serde_json::from_str(text.as_str()) {
+            Ok(v) => v,
+            Err(e) => {
+                let message = format!("frame is not JSON: {e}");
+                return self
+                    .abusive(ErrorBody::new(ErrorCode::BadRequest, message))
+                    .await;
+            }
+        };
+        let id = value.get("id").cloned().unwrap_or(Value::Null);
+        let request: Request = match ops::decode(&value) {
+            Ok(r) => r,
+            Err(e) => return self.reply_or_gone(id, Err(e), None).await,
+        };
+        let Some(actor) = self.actor.clone() else {
+            return self.hello(request).await;
+        };
+        self.request(actor, request).await
+    }
+
+    async fn abusive(&mut self, error: ErrorBody) -> Option<Close> {
+        if !self.send_error(Value::Null, error).await {
+            return Some(Close::ClientGone);
+        }
+        let now = self.ctx.clock.now();
+        self.abuse.record(now).then_some(Close::Abusive)
+    }
+
+    async fn reply_or_gone(
+        &mut self,
+        id: Value,
+        result: Result<Value, ErrorBody>,
+        seq: Option<u64>,
+    ) -> Option<Close> {
+        let reply = match result {
+            Ok(ok) => Reply {
+                id,
+                ok: Some(ok),
+                error: None,
+                seq,
+            },
+            Err(error) => Reply {
+                id,
+                ok: None,
+                error: Some(error),
+                seq: None,
+            },
+        };
+        if self.send_reply(reply).await {
+            None
+        } else {
+            Some(Close::ClientGone)
+        }
+    }
+
+    async fn hello(&mut self, request: Request) -> Option<Close> {
+        let unauthenticated = |m: &str| ErrorBody::new(ErrorCode::Unauthenticated, m);
+        if request.op != "hello" {
+            let _ = self
+                .send_error(
+                    request.id,
+                    unauthenticated("the first request must be 'hello'"),
+                )
+                .await;
+            return Some(Close::Unauthenticated);
+        }
+        let args: HelloArgs = match ops::decode(&request.args) {
+            Ok(a) => a,
+            Err(e) => {
+                let _ = self
+                    .send_error(request.id, unauthenticated(&e.message))
+                    .await;
+                return Some(Close::Unauthenticated);
+            }
+        };
+        if args.protocol != PROTOCOL_VERSION {
+            let mut error = ErrorBody::new(
+                ErrorCode::UnsupportedProtocol,
+                format!(
+                    "protocol {} is not supported; this engine speaks 1",
+                    args.protocol
+                ),
+            );
+            error.data = Some(json!({ "supported": [PROTOCOL_VERSION] }));
+            return self.reply_or_gone(request.id, Err(error), None).await;
+        }
+        let (tx, rx) = oneshot::channel();
+        if self
+            .ctx
+            .engine
+            .send(Msg::Hello {
+                token: args.token,
+                reply: tx,
+            })
+            .await
+            .is_err()
+        {
+            return Some(Close::Stopping);
+        }
+        let Ok(Some(actor)) = rx.await else {
+            let _ = self
+                .send_error(request.id, unauthenticated("unknown token"))
+                .await;
+            return Some(Close::Unauthenticated);
+        };
+        tracing::info!(user = %actor.user, client = %args.client, "hello");
+        let ok = HelloOk {
+            user: actor.user.clone(),
+            roles: actor.roles.iter().map(|r| r.as_str().to_string()).collect(),
+            engine: self.ctx.name.clone(),
+            protocol: PROTOCOL_VERSION,
+            epoch: self.ctx.epoch.clone(),
+            now: self.ctx.clock.utc_now(),
+        };
+        self.actor = Some(actor);
+        self.reply_or_gone(request.id, serde_json::to_value(ok).map_err(internal), None)
+            .await
+    }
+
+    async fn request(&mut self, actor: Actor, request: Request) -> Option<Close> {
+        let Request { id, op, args, key } = request;
+        if op == "hello" {
+            let error = ErrorBody::new(ErrorCode::BadRequest, "op: already said hello");
+            return self.reply_or_gone(id, Err(error), None).await;
+        }
+        let Some(spec) = ops::spec(&op) else {
+            let error = ErrorBody::new(ErrorCode::UnknownOp, format!("unknown op '{op}'"));
+            return self.reply_or_gone(id, Err(error), None).await;
+        };
+        if !ops::permitted(spec, &actor.roles) {
+            let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
+            let error = ErrorBody::new(
+                ErrorCode::Forbidden,
+                format!("'{op}' is not allowed for role {}", roles.join(", ")),
+            );
+            return self.reply_or_gone(id, Err(error), None).await;
+        }
+        match op.as_str() {
+            "ping" => self.reply_or_gone(id, Ok(json!({})), None).await,
+            "subscribe" => self.subscribe(actor, id, args).await,
+            "history.list" => {
+                let result = self.history(&args).await;
+                self.reply_or_gone(id, result, None).await
+            }
+            _ => {
+                let (tx, rx) = oneshot::channel();
+                let msg = Msg::Op {
+                    actor,
+                    op,
+                    args,
+                    key,
+                    reply: tx,
+                };
+                if self.ctx.engine.send(msg).await.is_err() {
+                    return Some(Close::Stopping);
+                }
+                let Ok(OpResult { result, seq }) = rx.await else {
+                    return Some(Close::Stopping);
+                };
+                self.reply_or_gone(id, result, seq).await
+            }
+        }
+    }
+
+    async fn subscribe(&mut self, actor: Actor, id: Value, args: Value) -> Option<Close> {
+        #[derive(Deserialize)]
+        struct ZoneArg {
+            #[serde(default)]
+            zone: Option<String>,
+        }
+        let parsed: Result<(SubscribeArgs, ZoneArg), ErrorBody> =
+            ops::decode(&args).and_then(|a| ops::decode(&args).map(|z| (a, z)));
+        let (sub_args, zone) = match parsed {
+            Ok(p) => p,
+            Err(e) => return self.reply_or_gone(id, Err(e), None).await,
+        };
+        if let Some(old) = self.sub.take() {
+            let _ = self.ctx.engine.send(Msg::Unsubscribe { id: old.id }).await;
+        }
+        let zone = if actor.has(Role::Announcer) {
+            zone.zone
+        } else {
+            None
+        };
+        let (tx, rx) = oneshot::channel();
+        let msg = Msg::Subscribe {
+            actor,
+            args: sub_args,
+            zone,
+            reply: tx,
+        };
+        if self.ctx.engine.send(msg).await.is_err() {
+            return Some(Close::Stopping);
+        }
+        let Ok(result) = rx.await else {
+            return Some(Close::Stopping);
+        };
+        match result {
+            Err(e) => self.reply_or_gone(id, Err(e), None).await,
+            Ok(mut sub) => {
+                let ok = serde_json::to_value(&sub.ok).map_err(internal);
+                let replay = std::mem::take(&mut sub.replay);
+                self.sub = Some(sub);
+                if let Some(close) = self.reply_or_gone(id, ok, None).await {
+                    return Some(close);
+                }
+                for text in replay {
+                    if self
+                        .ws
+                        .send(Message::Text(Utf8Bytes::from(&*text)))
+                        .await
+                        .is_err()
+                    {
+                        return Some(Close::ClientGone);
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    async fn history(&self, args: &Value) -> Result<Value, ErrorBody> {
+        #[derive(Deserialize)]
+        struct Args {
+            #[serde(default)]
+            since: Option<crate::protocol::Timestamp>,
+            #[serde(default)]
+            limit: Option<usize>,
+        }
+        let args: Args = ops::decode(args)?;
+        let limit = args.limit.unwrap_or(100).clamp(1, 10_000);
+        let Some(store) = &self.ctx.store else {
+            return Ok(json!({ "entries": [] }));
+        };
+        let entries = store
+            .history(args.since, limit)
+            .await
+            .map_err(|e| ErrorBody::new(ErrorCode::Internal, format!("history: {e}")))?;
+        Ok(json!({ "entries": entries }))
+    }
+}
+
+fn internal(e: serde_json::Error) -> ErrorBody {
+    ErrorBody::new(ErrorCode::Internal, e.to_string())
+}
+
+async fn next_event(sub: &mut Option<Subscription>) -> Option<Arc<str>> {
+    match sub {
+        Some(s) => s.events.recv().await,
+        None => std::future::pending().await,
+    }
+}

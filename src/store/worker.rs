@@ -1,0 +1,225 @@
+//! The store's thread: it alone owns the SQLite connection and applies operations in the
+//! order they were sent. Writes that arrive together are committed in one transaction (one
+//! disk sync for a burst); a request (a read, a flush) first commits the writes before it,
+//! so it always sees them.
+
+use super::audit::{self, AuditEntry};
+use super::directory::{self, StoredSetup, Table};
+use super::error::StoreError;
+use super::history::{self, HistoryEntry, ParkEnded, ParkRecord};
+use super::tokens::{self, TokenRecord};
+use crate::engine::{EngineSetup, Group, GroupAssignment, OrbitRange, ParkPolicy, User};
+use crate::protocol::Timestamp;
+use rusqlite::Connection;
+use std::sync::mpsc::Receiver;
+use tokio::sync::oneshot;
+
+/// Most operations taken from the queue into one batch.
+const BATCH: usize = 512;
+
+/// Where a request's answer goes.
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
+
+/// Something for the store's thread to do.
+pub(crate) enum Op {
+    /// Fire-and-forget: applied in order; a failure is logged and reported by the next flush.
+    Write(Write),
+    /// Answered through its reply.
+    Request(Request),
+}
+
+/// A fire-and-forget write.
+pub(crate) enum Write {
+    PutRange(OrbitRange),
+    DeleteRange(String),
+    PutPolicy(ParkPolicy),
+    DeletePolicy(String),
+    PutUser(User),
+    DeleteUser(String),
+    PutGroup(Group),
+    DeleteGroup(String),
+    PutAssignment(GroupAssignment),
+    DeleteAssignment(String),
+    AllowAdd(String),
+    AllowRemove(String),
+    PutToken(TokenRecord),
+    RevokeToken(String),
+    ParkStarted(ParkRecord),
+    ParkEnded(ParkEnded),
+    Audit(AuditEntry),
+}
+
+/// An operation with an answer.
+pub(crate) enum Request {
+    LoadSetup(Reply<StoredSetup>),
+    SaveSetup(Box<EngineSetup>, Reply<()>),
+    Tokens(Reply<Vec<TokenRecord>>),
+    History {
+        since: Option<Timestamp>,
+        limit: usize,
+        reply: Reply<Vec<HistoryEntry>>,
+    },
+    CloseOpenParksAsLost {
+        at: Timestamp,
+        reply: Reply<usize>,
+    },
+    AuditLog {
+        limit: usize,
+        reply: Reply<Vec<AuditEntry>>,
+    },
+    Flush(Reply<()>),
+    Close(Reply<()>),
+}
+
+/// The thread's state.
+pub(crate) struct Worker {
+    conn: Connection,
+    /// Write failures since the last flush: how many, and the first one's message.
+    failures: Option<(usize, String)>,
+}
+
+impl Worker {
+    pub(crate) fn new(conn: Connection) -> Worker {
+        Worker {
+            conn,
+            failures: None,
+        }
+    }
+
+    /// Serves `ops` until every sender is gone or a `Close` arrives.
+    pub(crate) fn run(mut self, ops: Receiver<Op>) {
+        let mut writes = Vec::new();
+        while let Ok(first) = ops.recv() {
+            let mut batch = vec![first];
+            while batch.len() < BATCH {
+                match ops.try_recv() {
+                    Ok(op) => batch.push(op),
+                    Err(_) => break,
+                }
+            }
+            for op in batch {
+                match op {
+                    Op::Write(write) => writes.push(write),
+                    Op::Request(request) => {
+                        self.commit(&mut writes);
+                        if let Request::Close(reply) = request {
+                            self.close(reply);
+                            return;
+                        }
+                        self.answer(request);
+                    }
+                }
+            }
+            self.commit(&mut writes);
+        }
+        tracing::debug!("store thread ends: every handle is dropped");
+    }
+
+    /// Applies `writes` in one transaction; a failing write is recorded and the rest go on.
+    fn commit(&mut self, writes: &mut Vec<Write>) {
+        if writes.is_empty() {
+            return;
+        }
+        let mut failures = Vec::new();
+        match self.conn.transaction() {
+            Ok(tx) => {
+                for write in writes.drain(..) {
+                    if let Err(e) = apply(&tx, &write) {
+                        failures.push(e);
+                    }
+                }
+                if let Err(e) = tx.commit() {
+                    failures.push(e.into());
+                }
+            }
+            Err(e) => failures.push(StoreError::from(e)),
+        };
+        // Without a transaction, apply each write on its own rather than lose them.
+        for write in writes.drain(..) {
+            if let Err(e) = apply(&self.conn, &write) {
+                failures.push(e);
+            }
+        }
+        for failure in failures {
+            self.record(failure);
+        }
+    }
+
+    fn record(&mut self, failure: StoreError) {
+        tracing::error!(error = %failure, "store write failed");
+        match &mut self.failures {
+            Some((count, _)) => *count += 1,
+            None => self.failures = Some((1, failure.to_string())),
+        }
+    }
+
+    fn answer(&mut self, request: Request) {
+        // A requester that stopped waiting is no error: the answer is dropped.
+        match request {
+            Request::LoadSetup(reply) => {
+                let _ = reply.send(directory::load(&self.conn));
+            }
+            Request::SaveSetup(setup, reply) => {
+                let _ = reply.send(directory::save(&mut self.conn, &setup));
+            }
+            Request::Tokens(reply) => {
+                let _ = reply.send(tokens::list(&self.conn));
+            }
+            Request::History {
+                since,
+                limit,
+                reply,
+            } => {
+                let _ = reply.send(history::list(&self.conn, since, limit));
+            }
+            Request::CloseOpenParksAsLost { at, reply } => {
+                let _ = reply.send(history::close_open_as_lost(&self.conn, at));
+            }
+            Request::AuditLog { limit, reply } => {
+                let _ = reply.send(audit::last(&self.conn, limit));
+            }
+            Request::Flush(reply) => {
+                let _ = reply.send(self.take_failures());
+            }
+            Request::Close(reply) => {
+                let _ = reply.send(self.take_failures());
+            }
+        }
+    }
+
+    fn take_failures(&mut self) -> Result<(), StoreError> {
+        match self.failures.take() {
+            None => Ok(()),
+            Some((count, first)) => Err(StoreError::WritesFailed { count, first }),
+        }
+    }
+
+    fn close(mut self, reply: Reply<()>) {
+        let failures = self.take_failures();
+        let closed = self.conn.close().map_err(|(_, e)| StoreError::from(e));
+        let _ = reply.send(failures.and(closed));
+        tracing::debug!("store closed");
+    }
+}
+
+fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
+    match write {
+        Write::PutRange(r) => directory::put(conn, Table::Ranges, &r.name, r),
+        Write::DeleteRange(name) => directory::delete(conn, Table::Ranges, name),
+        Write::PutPolicy(p) => directory::put(conn, Table::Policies, &p.name, p),
+        Write::DeletePolicy(name) => directory::delete(conn, Table::Policies, name),
+        Write::PutUser(u) => directory::put(conn, Table::Users, &u.id, u),
+        Write::DeleteUser(id) => directory::delete(conn, Table::Users, id),
+        Write::PutGroup(g) => directory::put(conn, Table::Groups, &g.id, g),
+        Write::DeleteGroup(id) => directory::delete(conn, Table::Groups, id),
+        Write::PutAssignment(a) => directory::put(conn, Table::Assignments, &a.group, a),
+        Write::DeleteAssignment(group) => directory::delete(conn, Table::Assignments, group),
+        Write::AllowAdd(number) => directory::put(conn, Table::AllowList, number, number),
+        Write::AllowRemove(number) => directory::delete(conn, Table::AllowList, number),
+        Write::PutToken(record) => tokens::put(conn, record),
+        Write::RevokeToken(id) => tokens::revoke(conn, id),
+        Write::ParkStarted(park) => history::started(conn, park),
+        Write::ParkEnded(ended) => history::ended(conn, ended),
+        Write::Audit(entry) => audit::append(conn, entry),
+    }
+}
