@@ -217,7 +217,8 @@ async fn pipelined_requests_are_answered_in_the_order_they_were_sent() {
     let (mut p, _) = Peer::hello(&server.url(), RECEPTION).await;
     for id in 100..200 {
         let op = if id % 3 == 0 { "ping" } else { "parked.list" };
-        p.send_text(&json!({"id": id, "op": op, "args": {}}).to_string()).await;
+        p.send_text(&json!({"id": id, "op": op, "args": {}}).to_string())
+            .await;
     }
     for id in 100..200 {
         let r = p.recv().await.expect("reply");
