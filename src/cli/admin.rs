@@ -636,6 +636,7 @@ mod tests {
             "park_timeout=120",
             "retrieve_ranges=main,vip",
             "on_timeout=null",
+            "start=701",
         ]
         .into_iter()
         .map(String::from)

@@ -156,7 +156,19 @@ impl Session {
                         return Close::ClientGone;
                     }
                 }
-                _ = stopping.changed() => return Close::Stopping,
+                _ = stopping.changed() => {
+                    // Events already queued for this client (the drain's last ones) go first.
+                    let queued: Vec<Arc<str>> = match &mut self.sub {
+                        Some(sub) => std::iter::from_fn(|| sub.events.try_recv().ok()).collect(),
+                        None => Vec::new(),
+                    };
+                    for text in queued {
+                        if self.ws.send(Message::Text(Utf8Bytes::from(&*text))).await.is_err() {
+                            return Close::ClientGone;
+                        }
+                    }
+                    return Close::Stopping;
+                }
             }
         }
     }
