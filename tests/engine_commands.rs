@@ -1,4 +1,5 @@
 //! Commands: roles first, then arguments and state; desk actions; announcements.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 

@@ -1,4 +1,5 @@
 //! The lifecycle state table (`parkdesk::engine::lifecycle`), row by row, on a virtual clock.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 

@@ -1,4 +1,5 @@
 //! Group call pickup: lists, atomic commits, and races both ways.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 
@@ -241,4 +242,49 @@ fn an_unanswered_pickup_rings_the_original_user_again() {
     let (id, call, _) = h.ring();
     h.answer_ring(&call, id);
     assert_eq!(h.call("c1").unwrap().line, "alice");
+}
+
+#[test]
+fn a_ringing_call_whose_park_the_switch_could_not_hold_rings_in_its_group_again() {
+    let mut h = Harness::standard();
+    h.offer("c1", "alice");
+    h.park(&user("alice"), "c1").unwrap();
+    assert!(ringing_in(&h, "sales").is_empty());
+    let (hold, _, _) = h.holds()[0].clone();
+    h.switch(SwitchEvent::Failed {
+        id: hold,
+        leg: LegId::Caller,
+        cause: FailCause::Unreachable,
+    });
+    assert_eq!(h.call("c1").unwrap().state, CallState::Ringing);
+    assert_eq!(ringing_in(&h, "sales"), ["c1"]);
+}
+
+#[test]
+fn a_new_member_sees_the_calls_already_ringing_for_them() {
+    let mut h = Harness::standard();
+    h.offer("c1", "carol");
+    let sales = h
+        .engine
+        .setup()
+        .groups
+        .iter()
+        .find(|g| g.id == "sales")
+        .unwrap()
+        .clone();
+    let grown = Group {
+        members: vec!["alice".into(), "bob".into(), "carol".into()],
+        ..sales
+    };
+    h.cmd(
+        &admin(),
+        Command::Admin(parkdesk::engine::command::AdminCommand::GroupSet(grown)),
+    )
+    .unwrap();
+    assert_eq!(ringing_in(&h, "sales"), ["c1"]);
+    pickup(&mut h, &user("bob"), "881", None).unwrap();
+    assert!(
+        ringing_in(&h, "support").is_empty(),
+        "gone from every group"
+    );
 }

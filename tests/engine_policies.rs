@@ -1,5 +1,6 @@
 //! Policies: settings validated, assignment precedence, voice-enabled users, the
 //! receptionist's reach, and parks that outlive their parker's rights.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 

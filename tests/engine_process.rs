@@ -1,4 +1,5 @@
 //! The real `parkdesk engine` process: drain on SIGTERM, `lost` parks after a crash.
+#![allow(clippy::disallowed_methods)] // a process test waits on wall time
 
 mod support;
 

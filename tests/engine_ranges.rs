@@ -1,4 +1,5 @@
 //! Orbit ranges, collisions and code allocation.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 
@@ -362,4 +363,44 @@ fn codes_are_unique_across_the_engine() {
         let code = h.parked(&format!("c{n}"), who);
         assert!(seen.insert(code));
     }
+}
+
+#[test]
+fn a_range_in_use_cannot_be_removed() {
+    let mut h = Harness::standard();
+    let err = h
+        .cmd(
+            &admin(),
+            Command::Admin(AdminCommand::RangeRemove {
+                name: "stars".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "name: range 'stars' is used by policy 'star'"
+    );
+    let err = h
+        .cmd(
+            &admin(),
+            Command::Admin(AdminCommand::RangeRemove {
+                name: "pickup".into(),
+            }),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("group 'sales' number '881' is not in a pickup range"),
+        "{err}"
+    );
+    let err = h
+        .cmd(
+            &admin(),
+            Command::Admin(AdminCommand::RangeRemove {
+                name: "nope".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    assert_eq!(h.engine.setup().ranges.len(), 4);
 }

@@ -1,4 +1,5 @@
 //! The switch boundary: calls, transfers, dialled numbers, hold, rescue, stray events.
+#![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
 mod engine_support;
 

@@ -210,3 +210,19 @@ async fn admin_tokens_can_be_created_used_and_revoked() {
         .await;
     assert_eq!(r["error"]["code"], "unauthenticated");
 }
+
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_the_order_they_were_sent() {
+    let server = start(EngineSetup::default()).await;
+    let (mut p, _) = Peer::hello(&server.url(), RECEPTION).await;
+    for id in 100..200 {
+        let op = if id % 3 == 0 { "ping" } else { "parked.list" };
+        p.send_text(&json!({"id": id, "op": op, "args": {}}).to_string())
+            .await;
+    }
+    for id in 100..200 {
+        let r = p.recv().await.expect("reply");
+        assert_eq!(r["id"], id, "replies keep request order");
+        assert!(r.get("ok").is_some(), "{r}");
+    }
+}

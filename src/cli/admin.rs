@@ -207,6 +207,25 @@ pub enum HistoryAction {
 /// Which list field each object has, for comma-separated values.
 const LIST_FIELDS: &[&str] = &["members", "numbers", "retrieve_ranges", "roles"];
 
+/// Fields that are always text, even when they look like numbers (`start=701`).
+const TEXT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "start",
+    "end",
+    "number",
+    "code",
+    "label",
+    "user",
+    "policy",
+    "group",
+    "park_range",
+    "on_timeout",
+    "caller_escape_digit",
+    "static_contact",
+    "sip_ha1",
+];
+
 /// Parses `key=value` pairs into a JSON object.
 pub fn pairs_to_object(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
     let mut out = Map::new();
@@ -219,6 +238,7 @@ pub fn pairs_to_object(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
             bail!("'{pair}' has an empty key");
         }
         let value = match serde_json::from_str::<Value>(raw) {
+            _ if TEXT_FIELDS.contains(&key) && raw != "null" => Value::String(raw.to_string()),
             Ok(v) if !(LIST_FIELDS.contains(&key) && v.is_string()) => v,
             _ if LIST_FIELDS.contains(&key) => Value::Array(
                 raw.split(',')
@@ -616,6 +636,7 @@ mod tests {
             "park_timeout=120",
             "retrieve_ranges=main,vip",
             "on_timeout=null",
+            "start=701",
         ]
         .into_iter()
         .map(String::from)
@@ -626,6 +647,7 @@ mod tests {
         assert_eq!(o["park_timeout"], 120);
         assert_eq!(o["retrieve_ranges"], json!(["main", "vip"]));
         assert_eq!(o["on_timeout"], Value::Null);
+        assert_eq!(o["start"], "701", "codes stay text");
         assert!(pairs_to_object(&["oops".to_string()]).is_err());
     }
 }

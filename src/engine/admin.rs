@@ -172,10 +172,10 @@ impl Engine {
             .collect();
         for (index, spec) in compiled.ranges.iter().enumerate() {
             let old = self.compiled.ranges.iter().position(|r| r == spec);
-            if let (Some(old), Some(table)) = (old, codes.get_mut(index)) {
-                if let Some(previous) = self.codes.get(old) {
-                    table.carry_history(previous);
-                }
+            if let (Some(old), Some(table)) = (old, codes.get_mut(index))
+                && let Some(previous) = self.codes.get(old)
+            {
+                table.carry_history(previous);
             }
         }
         for (key, range, offset) in placed {

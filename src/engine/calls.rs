@@ -289,6 +289,13 @@ impl Engine {
                 .as_ref()
                 .is_some_and(|p| &p.call == call && p.leg == leg);
             if leg == LegId::Caller {
+                // Whoever the caller was talking to is hung up too, never left on silence.
+                if let Some(p) = rec.peer.clone() {
+                    self.release(call.clone(), None);
+                    if &p.call != call {
+                        self.release(p.call, None);
+                    }
+                }
                 self.end_call(now, key, cause);
             } else if peer {
                 self.release(call.clone(), None);

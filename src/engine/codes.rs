@@ -33,10 +33,10 @@ impl RangeCodes {
         let words = len.div_ceil(64) as usize;
         let mut held = vec![0u64; words];
         let tail = len % 64;
-        if tail != 0 {
-            if let Some(last) = held.last_mut() {
-                *last = !0u64 << tail;
-            }
+        if tail != 0
+            && let Some(last) = held.last_mut()
+        {
+            *last = !0u64 << tail;
         }
         RangeCodes {
             len,

@@ -11,7 +11,7 @@ use super::numbering::{Number, RangeSpec};
 use super::orbit::RangeKind;
 use super::policy::ParkPolicy;
 use super::validate::{self, GLOBAL_POLICY};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::Arc;
 
 /// A policy with its ranges resolved to indexes of [`Compiled::ranges`].
@@ -178,6 +178,14 @@ impl Compiled {
         self.users
             .get(user)
             .map_or(&self.global, |facts| &facts.policy)
+    }
+
+    /// The effective policy of `user` if it is a voice-enabled directory user.
+    pub fn voice_policy(&self, user: &str) -> Option<&Arc<PolicyEntry>> {
+        self.users
+            .get(user)
+            .filter(|facts| facts.voice_enabled)
+            .map(|facts| &facts.policy)
     }
 
     /// Whether `user` is in the directory and voice-enabled.

@@ -5,7 +5,7 @@ use super::clock::{Instant, secs};
 use super::command::{CommandOk, HangupArgs, TransferArgs};
 use super::directory::Actor;
 use super::error::EngineError;
-use super::lifecycle::caller_label;
+use super::lifecycle::ring_display;
 use super::objects::{CallState, ParkOutcome};
 use super::records::{Due, Purpose};
 use super::switch::EndCause;
@@ -47,7 +47,7 @@ impl Engine {
         }
         let alerting = rec.alerting.map(|leg| rec.leg(leg));
         let from_line = rec.view.line.clone();
-        let display = format!("Transfer: {}", caller_label(&rec.view.from));
+        let display = ring_display(&["Transfer: "], &rec.view.from);
         if let Some(leg) = alerting {
             self.unlist_from_groups(key);
             self.cancel_leg(leg, "transferred");

@@ -77,10 +77,10 @@ impl Engine {
         if rec.due == Due::Park {
             self.timers.disarm(key, &mut rec.timer);
         }
-        if let Some(codes) = self.codes.get_mut(park.range) {
-            if codes.holder(park.offset) == Some(key) {
-                codes.free(park.offset, now);
-            }
+        if let Some(codes) = self.codes.get_mut(park.range)
+            && codes.holder(park.offset) == Some(key)
+        {
+            codes.free(park.offset, now);
         }
         self.intent_owner.remove(&park.hold);
         let reason = match outcome {
@@ -137,7 +137,7 @@ impl Engine {
         park.ringback = attempt;
         park.expires_at = expires;
         let parker = park.parked_by.clone();
-        let display = format!("Park {}: {}", park.code, caller_label(&rec.view.from));
+        let display = ring_display(&["Park ", &park.code, ": "], &rec.view.from);
         self.ring(
             key,
             &parker,
@@ -177,7 +177,7 @@ impl Engine {
         let expires = now + secs(park.policy.policy.fallback_ring_time);
         park.stage = Stage::Fallback;
         park.expires_at = expires;
-        let display = format!("Park {}: {}", park.code, caller_label(&rec.view.from));
+        let display = ring_display(&["Park ", &park.code, ": "], &rec.view.from);
         self.ring(
             key,
             &target,
@@ -279,6 +279,18 @@ impl Engine {
         self.emit_park(EventName::ParkExtended, key, by(actor));
         Some(deadline)
     }
+}
+
+/// The text a ringing phone shows: `parts` then the caller (`Park 705: Ada Lovelace`).
+pub(super) fn ring_display(parts: &[&str], from: &super::switch::Party) -> String {
+    let caller = caller_label(from);
+    let mut text =
+        String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + caller.len());
+    for part in parts {
+        text.push_str(part);
+    }
+    text.push_str(caller);
+    text
 }
 
 /// How a caller is shown on a phone's display: the name, else the number.

@@ -4,6 +4,19 @@
 //! [`Engine::poll_intent`] until `None`, then the driver re-arms its timer from
 //! [`Engine::poll_timeout`]. Nothing in here reads a clock, touches a socket or draws from
 //! a thread RNG; the seed for `random` allocation is passed in.
+//!
+//! The map:
+//! - the boundary types (written first, shared with the server and the simulated switch):
+//!   [`clock`], [`command`], [`directory`], [`error`], [`events`], [`objects`], [`orbit`],
+//!   [`policy`], [`switch`];
+//! - the dial plan: [`numbering`] (numbers, ranges, collisions), `codes` (allocation per
+//!   range: a bitset, a holder table, rest times), `validate` + `compiled` (a setup checked
+//!   as a whole, then indexed: users, groups, numbers, effective policies);
+//! - the rules: `commands` (role check, dispatch), `parking`, `retrieve`, [`lifecycle`]
+//!   (the state table), `pickup`, `announcements`, `desk` (transfer, hangup), `calls` and
+//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`;
+//! - the machinery: `arena` (calls by generational key), `records` (private call and park
+//!   records), `timers` (one deadline per call), `output` (event and intent queues), `views`.
 
 pub mod clock;
 pub mod command;
@@ -51,12 +64,12 @@ use announcements::Announcements;
 use arena::{Arena, CallKey};
 use codes::RangeCodes;
 use compiled::Compiled;
+use foldhash::HashMap;
 use output::Output;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use records::CallRec;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use switch::IntentId;
 use timers::Timers;
 
@@ -158,9 +171,9 @@ impl Engine {
             compiled,
             codes,
             calls: Arena::default(),
-            by_id: HashMap::new(),
-            aliases: HashMap::new(),
-            intent_owner: HashMap::new(),
+            by_id: HashMap::default(),
+            aliases: HashMap::default(),
+            intent_owner: HashMap::default(),
             group_ringing,
             held: Vec::new(),
             timers: Timers::default(),

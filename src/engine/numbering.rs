@@ -146,12 +146,17 @@ impl RangeSpec {
 
     /// The code at `offset`, exactly as dialled (leading zeros kept).
     pub fn code_at(&self, offset: u32) -> String {
-        let value = self.first + u64::from(offset);
+        let mut value = self.first + u64::from(offset);
+        let mut digits = [b'0'; MAX_DIGITS];
+        for slot in digits[..self.width].iter_mut().rev() {
+            *slot = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
         let mut code = String::with_capacity(self.width + 1);
         if let Some(prefix) = self.prefix {
             code.push(prefix);
         }
-        code.push_str(&format!("{value:0width$}", width = self.width));
+        code.extend(digits[..self.width].iter().map(|&d| char::from(d)));
         code
     }
 

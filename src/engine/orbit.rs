@@ -47,8 +47,12 @@ impl std::fmt::Display for ParkCode {
 /// The code read out digit by digit, as the PA and the prompts say it:
 /// `*705` is "star seven zero five", `#12` is "hash one two".
 pub fn spoken(code: &str) -> String {
-    code.chars()
-        .map(|c| match c {
+    let mut words = String::with_capacity(code.len() * 6);
+    for c in code.chars() {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        words.push_str(match c {
             '*' => "star",
             '#' => "hash",
             '0' => "zero",
@@ -61,7 +65,7 @@ pub fn spoken(code: &str) -> String {
             '7' => "seven",
             '8' => "eight",
             _ => "nine",
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        });
+    }
+    words
 }

@@ -54,21 +54,21 @@ impl Engine {
         actor: &Actor,
         args: ParkArgs,
     ) -> Result<CommandOk, EngineError> {
-        if let Some(timeout) = args.timeout {
-            if !(10..=1800).contains(&timeout) {
-                return Err(EngineError::bad(
-                    "timeout",
-                    format!("timeout {timeout} is outside 10-1800 s"),
-                ));
-            }
+        if let Some(timeout) = args.timeout
+            && !(10..=1800).contains(&timeout)
+        {
+            return Err(EngineError::bad(
+                "timeout",
+                format!("timeout {timeout} is outside 10-1800 s"),
+            ));
         }
-        if let Some(code) = &args.code {
-            if Number::parse(code).is_none() {
-                return Err(EngineError::bad(
-                    "code",
-                    format!("'{code}' is not a park code"),
-                ));
-            }
+        if let Some(code) = &args.code
+            && Number::parse(code).is_none()
+        {
+            return Err(EngineError::bad(
+                "code",
+                format!("'{code}' is not a park code"),
+            ));
         }
         let missing = || EngineError::NotFound(format!("no call '{}'", args.call));
         let key = *self.by_id.get(&args.call).ok_or_else(missing)?;
@@ -121,12 +121,11 @@ impl Engine {
         if self.draining {
             return Err(EngineError::Stopping);
         }
-        if !self.compiled.voice_enabled(parker) {
-            return Err(EngineError::PolicyDenied(format!(
+        let policy = self.compiled.voice_policy(parker).cloned().ok_or_else(|| {
+            EngineError::PolicyDenied(format!(
                 "user '{parker}' is not a voice-enabled directory user"
-            )));
-        }
-        let policy = self.compiled.policy_of(parker).clone();
+            ))
+        })?;
         if !policy.policy.allow_park {
             return Err(EngineError::PolicyDenied(format!(
                 "policy '{}' does not allow park",

@@ -14,7 +14,7 @@ use super::command::{CommandOk, PickupArgs};
 use super::directory::{Actor, PickupBy, Role};
 use super::error::EngineError;
 use super::events::{Detail, EventName};
-use super::lifecycle::caller_label;
+use super::lifecycle::ring_display;
 use super::objects::CallState;
 use super::records::{Due, Picked, Purpose};
 use super::switch::{CallId, LegId, LegRef, Prompt};
@@ -183,7 +183,7 @@ impl Engine {
         };
         let call = rec.view.call.clone();
         rec.view.line = actor.user.clone();
-        let display = format!("Pickup: {}", caller_label(&rec.view.from));
+        let display = ring_display(&["Pickup: "], &rec.view.from);
         if let Some(picked) = picked {
             let purpose = Purpose::Pickup {
                 picker: picked.by,

@@ -7,7 +7,7 @@ use super::Engine;
 use super::arena::CallKey;
 use super::clock::{Instant, secs};
 use super::events::{Detail, EventName};
-use super::lifecycle::caller_label;
+use super::lifecycle::ring_display;
 use super::objects::CallState;
 use super::records::{Due, Purpose, Rescue};
 
@@ -27,7 +27,7 @@ impl Engine {
         rec.rescue = Some(Rescue { next, period });
         rec.view.state = CallState::Ringing;
         rec.view.line = target.to_string();
-        let display = format!("Call for you: {}", caller_label(&rec.view.from));
+        let display = ring_display(&["Call for you: "], &rec.view.from);
         self.ring(
             key,
             target,

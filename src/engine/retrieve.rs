@@ -11,7 +11,7 @@ use super::command::{CommandOk, ExtendArgs, RetrieveArgs};
 use super::directory::{Actor, Role};
 use super::error::EngineError;
 use super::events::EventName;
-use super::lifecycle::caller_label;
+use super::lifecycle::ring_display;
 use super::objects::ParkOutcome;
 use super::output::by;
 use super::records::{Due, Purpose, Stage};
@@ -27,12 +27,11 @@ impl Engine {
 
     /// Whether `user` may retrieve from `range` under its own policy.
     fn user_may_retrieve(&self, user: &str, range: usize) -> Result<(), EngineError> {
-        if !self.compiled.voice_enabled(user) {
-            return Err(EngineError::PolicyDenied(format!(
+        let policy = self.compiled.voice_policy(user).ok_or_else(|| {
+            EngineError::PolicyDenied(format!(
                 "user '{user}' is not a voice-enabled directory user"
-            )));
-        }
-        let policy = self.compiled.policy_of(user);
+            ))
+        })?;
         if !policy.retrieve.contains(&range) {
             let name = self
                 .compiled
@@ -89,7 +88,7 @@ impl Engine {
             });
         }
         let call = rec.view.call.clone();
-        let display = format!("Park {}: {}", park.code, caller_label(&rec.view.from));
+        let display = ring_display(&["Park ", &park.code, ": "], &rec.view.from);
         self.cancel_pending(key, "retrieved");
         let expires = now + secs(self.setup.retrieve_ring_time);
         self.disarm(key);

@@ -148,16 +148,16 @@ fn validate_users(setup: &EngineSetup) -> Result<HashSet<&str>, EngineError> {
                 format!("user '{}' is listed twice", user.id),
             ));
         }
-        if let Some(policy) = &user.policy {
-            if !setup.policies.iter().any(|p| &p.name == policy) {
-                return Err(refuse(
-                    "users",
-                    format!(
-                        "user '{}' is assigned policy '{policy}', which does not exist",
-                        user.id
-                    ),
-                ));
-            }
+        if let Some(policy) = &user.policy
+            && !setup.policies.iter().any(|p| &p.name == policy)
+        {
+            return Err(refuse(
+                "users",
+                format!(
+                    "user '{}' is assigned policy '{policy}', which does not exist",
+                    user.id
+                ),
+            ));
         }
     }
     Ok(ids)
@@ -287,13 +287,13 @@ fn validate_policies(setup: &EngineSetup, ranges: &[RangeSpec]) -> Result<(), En
                 ));
             }
         }
-        if let Some(digit) = policy.caller_escape_digit {
-            if !(digit.is_ascii_digit() || digit == '*' || digit == '#') {
-                return Err(refuse(
-                    "policies",
-                    format!("{label}: caller_escape_digit '{digit}' is not one of 0-9 * #"),
-                ));
-            }
+        if let Some(digit) = policy.caller_escape_digit
+            && !(digit.is_ascii_digit() || digit == '*' || digit == '#')
+        {
+            return Err(refuse(
+                "policies",
+                format!("{label}: caller_escape_digit '{digit}' is not one of 0-9 * #"),
+            ));
         }
     }
     Ok(())

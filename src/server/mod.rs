@@ -89,6 +89,7 @@ pub struct ServerHandle {
     task: JoinHandle<()>,
     accept: JoinHandle<()>,
     grace: Duration,
+    connections: Arc<AtomicUsize>,
 }
 
 impl ServerHandle {
@@ -117,6 +118,13 @@ impl ServerHandle {
         let _ = self.stop.send(true);
         drop(self.engine);
         let _ = tokio::time::timeout(Duration::from_millis(400), self.task).await;
+        // Let every session send what it still holds and close its socket cleanly.
+        let closing = async {
+            while self.connections.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(1000), closing).await;
     }
 }
 
@@ -137,6 +145,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     let epoch =
         engine_task::random_hex(8).unwrap_or_else(|| format!("{}", clock.utc_now().unix_millis()));
     let connections = Arc::new(AtomicUsize::new(0));
+    let connections_handle = connections.clone();
     let (tx, rx) = mpsc::channel(1024);
     let task = EngineTask::new(
         engine,
@@ -186,6 +195,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         task,
         accept,
         grace: opts.shutdown_grace,
+        connections: connections_handle,
     })
 }
 

@@ -69,6 +69,7 @@ pub async fn serve(stream: TcpStream, ctx: Arc<SessionContext>, over_capacity: b
     };
     let mut session = Session {
         ws,
+        pending: Default::default(),
         ctx,
         actor: None,
         sub: None,
@@ -101,8 +102,17 @@ pub async fn serve(stream: TcpStream, ctx: Arc<SessionContext>, over_capacity: b
     }
 }
 
+/// A reply the engine task will send: the request's id and its result.
+type PendingReply = futures_util::future::BoxFuture<'static, (Value, Option<OpResult>)>;
+
+/// Requests in flight per connection before the session stops reading new frames.
+const MAX_IN_FLIGHT: usize = 512;
+
 struct Session {
     ws: WsStream,
+    /// Engine requests in flight, answered in the order they were sent. A client may
+    /// pipeline requests; the session keeps reading while the engine works.
+    pending: futures_util::stream::FuturesOrdered<PendingReply>,
     ctx: Arc<SessionContext>,
     actor: Option<Actor>,
     sub: Option<Subscription>,
@@ -115,8 +125,15 @@ impl Session {
         ping.tick().await;
         let mut stopping = self.ctx.stopping.clone();
         loop {
+            let in_flight = self.pending.len();
             tokio::select! {
-                frame = self.ws.next() => {
+                Some((id, result)) = self.pending.next(), if in_flight > 0 => {
+                    let Some(OpResult { result, seq }) = result else { return Close::Stopping };
+                    if let Some(close) = self.reply_or_gone(id, result, seq).await {
+                        return close;
+                    }
+                }
+                frame = self.ws.next(), if in_flight < MAX_IN_FLIGHT => {
                     let Some(Ok(frame)) = frame else { return Close::ClientGone };
                     if let Some(close) = self.on_frame(frame).await {
                         return close;
@@ -139,7 +156,19 @@ impl Session {
                         return Close::ClientGone;
                     }
                 }
-                _ = stopping.changed() => return Close::Stopping,
+                _ = stopping.changed() => {
+                    // Events already queued for this client (the drain's last ones) go first.
+                    let queued: Vec<Arc<str>> = match &mut self.sub {
+                        Some(sub) => std::iter::from_fn(|| sub.events.try_recv().ok()).collect(),
+                        None => Vec::new(),
+                    };
+                    for text in queued {
+                        if self.ws.send(Message::Text(Utf8Bytes::from(&*text))).await.is_err() {
+                            return Close::ClientGone;
+                        }
+                    }
+                    return Close::Stopping;
+                }
             }
         }
     }
@@ -167,6 +196,19 @@ impl Session {
             seq: None,
         })
         .await
+    }
+
+    /// Sends every reply still in flight, so an inline reply never overtakes them.
+    async fn flush_pending(&mut self) -> Option<Close> {
+        while let Some((id, result)) = self.pending.next().await {
+            let Some(OpResult { result, seq }) = result else {
+                return Some(Close::Stopping);
+            };
+            if let Some(close) = self.reply_or_gone(id, result, seq).await {
+                return Some(close);
+            }
+        }
+        None
     }
 
     /// Handles one frame; `Some` ends the session.
@@ -327,11 +369,15 @@ impl Session {
             );
             return self.reply_or_gone(id, Err(error), None).await;
         }
+        let inline = matches!(op.as_str(), "ping" | "subscribe" | "history.list");
+        if inline && let Some(close) = self.flush_pending().await {
+            return Some(close);
+        }
         match op.as_str() {
             "ping" => self.reply_or_gone(id, Ok(json!({})), None).await,
             "subscribe" => self.subscribe(actor, id, args).await,
             "history.list" => {
-                let result = self.history(&args).await;
+                let result = history(self.ctx.store.clone(), &args).await;
                 self.reply_or_gone(id, result, None).await
             }
             _ => {
@@ -346,10 +392,9 @@ impl Session {
                 if self.ctx.engine.send(msg).await.is_err() {
                     return Some(Close::Stopping);
                 }
-                let Ok(OpResult { result, seq }) = rx.await else {
-                    return Some(Close::Stopping);
-                };
-                self.reply_or_gone(id, result, seq).await
+                self.pending
+                    .push_back(Box::pin(async move { (id, rx.await.ok()) }));
+                None
             }
         }
     }
@@ -410,26 +455,27 @@ impl Session {
             }
         }
     }
+}
 
-    async fn history(&self, args: &Value) -> Result<Value, ErrorBody> {
-        #[derive(Deserialize)]
-        struct Args {
-            #[serde(default)]
-            since: Option<crate::protocol::Timestamp>,
-            #[serde(default)]
-            limit: Option<usize>,
-        }
-        let args: Args = ops::decode(args)?;
-        let limit = args.limit.unwrap_or(100).clamp(1, 10_000);
-        let Some(store) = &self.ctx.store else {
-            return Ok(json!({ "entries": [] }));
-        };
-        let entries = store
-            .history(args.since, limit)
-            .await
-            .map_err(|e| ErrorBody::new(ErrorCode::Internal, format!("history: {e}")))?;
-        Ok(json!({ "entries": entries }))
+/// `history.list`, read from the store (no engine involved).
+async fn history(store: Option<crate::store::Store>, args: &Value) -> Result<Value, ErrorBody> {
+    #[derive(Deserialize)]
+    struct Args {
+        #[serde(default)]
+        since: Option<crate::protocol::Timestamp>,
+        #[serde(default)]
+        limit: Option<usize>,
     }
+    let args: Args = ops::decode(args)?;
+    let limit = args.limit.unwrap_or(100).clamp(1, 10_000);
+    let Some(store) = &store else {
+        return Ok(json!({ "entries": [] }));
+    };
+    let entries = store
+        .history(args.since, limit)
+        .await
+        .map_err(|e| ErrorBody::new(ErrorCode::Internal, format!("history: {e}")))?;
+    Ok(json!({ "entries": entries }))
 }
 
 fn internal(e: serde_json::Error) -> ErrorBody {

@@ -111,10 +111,15 @@ impl Peer {
 
     /// The next frame as JSON (None when closed), within 5 s.
     pub async fn recv(&mut self) -> Option<Value> {
+        self.recv_within(Duration::from_secs(5)).await
+    }
+
+    /// The next frame as JSON (None when closed), within `limit`.
+    pub async fn recv_within(&mut self, limit: Duration) -> Option<Value> {
         loop {
-            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+            let msg = tokio::time::timeout(limit, self.ws.next())
                 .await
-                .expect("a frame within 5 s")?;
+                .expect("a frame in time")?;
             match msg {
                 Ok(Message::Text(t)) => return serde_json::from_str(t.as_str()).ok(),
                 Ok(Message::Close(_)) | Err(_) => return None,

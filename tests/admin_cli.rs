@@ -1,0 +1,166 @@
+//! `parkdesk admin` against a real engine process: scripts get JSON, people get tables,
+//! refusals get a clear message and a failing exit code.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+struct Engine {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn engine() -> Engine {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("engine.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            r#"
+[server]
+listen = "127.0.0.1:0"
+[store]
+path = "{db}"
+[log]
+dir = "{logs}"
+[[tokens]]
+token = "admin-secret"
+user = "admin"
+roles = ["admin"]
+"#,
+            db = dir.path().join("db.sqlite").display(),
+            logs = dir.path().join("logs").display()
+        ),
+    )
+    .expect("config");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
+        .args(["engine", "--config"])
+        .arg(&cfg)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("engine");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let url = loop {
+        let line = lines.next().expect("address line").expect("line");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().expect("url").to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Engine {
+        child,
+        url,
+        _dir: dir,
+    }
+}
+
+fn admin(e: &Engine, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_parkdesk"))
+        .args(["admin", "--engine", &e.url])
+        .args(args)
+        .env("PARKDESK_TOKEN", "admin-secret")
+        .output()
+        .expect("admin runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn admin_changes_a_policy_setting_and_keeps_the_rest() {
+    let e = engine();
+    let o = admin(
+        &e,
+        &[
+            "policies",
+            "set",
+            "name=global",
+            "allow_park=true",
+            "park_timeout=120",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = admin(&e, &["--json", "policies", "list"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let global = &v["policies"][0];
+    assert_eq!(global["name"], "global");
+    assert_eq!(global["allow_park"], true);
+    assert_eq!(global["park_timeout"], 120);
+    assert_eq!(
+        global["ringback_attempts"], 1,
+        "unchanged settings keep their values"
+    );
+    let table = stdout(&admin(&e, &["policies", "list"]));
+    assert!(table.starts_with("NAME"), "{table}");
+    assert!(table.contains("global"), "{table}");
+}
+
+#[test]
+fn a_colliding_range_is_refused_by_name_and_exits_non_zero() {
+    let e = engine();
+    let o = admin(
+        &e,
+        &[
+            "ranges",
+            "set",
+            "name=vip",
+            "kind=park",
+            "start=750",
+            "end=760",
+        ],
+    );
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("main"),
+        "names the range it collides with: {err}"
+    );
+    let o = admin(
+        &e,
+        &[
+            "ranges",
+            "set",
+            "name=vip",
+            "kind=park",
+            "start=*100",
+            "end=*199",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let table = stdout(&admin(&e, &["ranges", "list"]));
+    assert!(table.contains("*100"), "{table}");
+}
+
+#[test]
+fn a_token_is_never_read_from_the_command_line() {
+    let e = engine();
+    let o = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
+        .args(["admin", "--engine", &e.url, "health"])
+        .env_remove("PARKDESK_TOKEN")
+        .output()
+        .expect("runs");
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("PARKDESK_TOKEN"));
+}
+
+#[test]
+fn health_and_an_empty_history_export_work_for_scripts() {
+    let e = engine();
+    let o = admin(&e, &["--json", "health"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["parked"], 0);
+    let csv = stdout(&admin(&e, &["history", "export", "--format", "csv"]));
+    assert!(
+        csv.lines().next().unwrap_or("").contains("code"),
+        "a header: {csv}"
+    );
+}
