@@ -12,11 +12,14 @@ use super::error::AnnouncerError;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// A recorded word: its name and its WAV file's bytes.
+type Recording = (&'static str, &'static [u8]);
+
 /// The built-in packs: (theme, language, words).
-const BUILTIN: &[(&str, &str, &[(&str, &[u8])])] = &[("default", "en", DEFAULT_EN)];
+const BUILTIN: &[(&str, &str, &[Recording])] = &[("default", "en", DEFAULT_EN)];
 
 /// `themes/default/sounds/en/`, generated once with espeak-ng by its `generate.sh`.
-const DEFAULT_EN: &[(&str, &[u8])] = &[
+const DEFAULT_EN: &[Recording] = &[
     ("at", include_bytes!("../../themes/default/sounds/en/at.wav")),
     ("attention", include_bytes!("../../themes/default/sounds/en/attention.wav")),
     ("call", include_bytes!("../../themes/default/sounds/en/call.wav")),

@@ -42,3 +42,46 @@ pub fn spawn_station(
         .stderr(Stdio::from(stderr))
         .spawn()
 }
+
+/// The station child of plain `parkdesk`: killed and reaped when dropped.
+#[derive(Debug)]
+pub struct StationChild(Child);
+
+impl StationChild {
+    /// The child's process id.
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for StationChild {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the embedded engine's station with [`spawn_station`], logging (never printing)
+/// why it could not start: the console runs without PA announcements then, and the engine
+/// fails them with "no announcer station".
+pub fn embedded_station(
+    url: &str,
+    token: &str,
+    log_dir: Option<&Path>,
+    config: Option<&Path>,
+) -> Option<StationChild> {
+    let Some(log_dir) = log_dir else {
+        tracing::warn!("no log directory: the announcer station is not started");
+        return None;
+    };
+    match spawn_station(url, token, log_dir, config) {
+        Ok(child) => {
+            tracing::info!(pid = child.id(), "announcer station started");
+            Some(StationChild(child))
+        }
+        Err(error) => {
+            tracing::warn!(%error, "the announcer station could not start");
+            None
+        }
+    }
+}

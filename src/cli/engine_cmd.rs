@@ -198,8 +198,11 @@ fn stored_token(t: &crate::store::TokenRecord) -> Option<TokenEntry> {
 }
 
 /// Starts the embedded demo engine of plain `parkdesk`: ephemeral loopback port, demo
-/// traffic, an in-memory store, grace 0. Returns the server and a receptionist token.
-pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle, String)> {
+/// traffic, an in-memory store, grace 0. Returns the server, a receptionist token and an
+/// announcer token (for the PA station child).
+pub async fn start_embedded(
+    settings: &Settings,
+) -> anyhow::Result<(ServerHandle, String, String)> {
     let mut settings = settings.clone();
     settings.demo.enabled = true;
     let token = crate::server::engine_task::random_hex(16)
@@ -208,6 +211,13 @@ pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle
         token: token.clone(),
         user: "reception".into(),
         roles: vec![Role::Receptionist],
+    });
+    let pa_token = crate::server::engine_task::random_hex(16)
+        .context("no system randomness for the announcer's token")?;
+    settings.tokens.push(config::TokenSettings {
+        token: pa_token.clone(),
+        user: "pa-station".into(),
+        roles: vec![Role::Announcer],
     });
     let store = Store::open_in_memory().context("opening the in-memory store")?;
     let setup = engine_setup(&settings, None);
@@ -218,7 +228,7 @@ pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle
     let server = start_server(opts)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok((server, token))
+    Ok((server, token, pa_token))
 }
 
 /// Plain `parkdesk`: the console on an embedded demo engine. Quitting the console stops
@@ -229,9 +239,13 @@ pub async fn run_embedded(
     look: super::Look,
 ) -> anyhow::Result<ExitCode> {
     let (settings, _guard) = load_settings(config_path, log_level)?;
-    let (server, token) = start_embedded(&settings).await?;
+    let (server, token, pa_token) = start_embedded(&settings).await?;
     let url = server.url();
     tracing::info!(%url, "embedded demo engine");
+    // The PA station runs as a child so audio (and ALSA's stderr) stays out of this screen.
+    let log_dir = _guard.as_ref().map(|g| g.dir().to_path_buf());
+    let _station =
+        crate::announcer::spawn::embedded_station(&url, &pa_token, log_dir.as_deref(), config_path);
     let opts = super::console_cmd::options(&settings, url.clone(), token, look, false);
     let result = crate::console::run(opts).await;
     server.shutdown().await;

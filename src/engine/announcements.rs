@@ -205,12 +205,15 @@ impl Engine {
                     return Ok(CommandOk::Done);
                 }
                 announcement.state = AnnouncementState::Playing;
+                // A station's note on what it left out (a name it cannot speak).
+                announcement.reason = args.reason.clone();
                 let subject = Subject::Announcement(announcement.clone());
                 self.emit(EventName::AnnouncementStarted, subject, Detail::default());
             }
             ReportState::Finished => {
                 let mut announcement = self.announcements.live.remove(index);
                 announcement.state = AnnouncementState::Finished;
+                announcement.reason = args.reason.clone().or(announcement.reason);
                 let subject = Subject::Announcement(announcement);
                 self.emit(EventName::AnnouncementFinished, subject, Detail::default());
             }

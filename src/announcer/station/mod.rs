@@ -256,10 +256,10 @@ impl Station {
         };
         match frame.event.as_str() {
             "announcement.queued" => self.offer(a, heard),
-            "announcement.dropped" | "announcement.failed" | "announcement.finished" => {
-                if self.queue.remove(&a.announcement) {
-                    tracing::info!(announcement = %a.announcement, event = %frame.event, "no longer waiting");
-                }
+            "announcement.dropped" | "announcement.failed" | "announcement.finished"
+                if self.queue.remove(&a.announcement) =>
+            {
+                tracing::info!(announcement = %a.announcement, event = %frame.event, "no longer waiting");
             }
             _ => {}
         }
@@ -277,7 +277,7 @@ impl Station {
         if self.current.is_some() {
             return;
         }
-        let Some(next) = self.queue.next() else {
+        let Some(next) = self.queue.take_next() else {
             return;
         };
         self.current = Some(next.announcement.announcement.clone());

@@ -51,7 +51,7 @@ impl Queue {
     }
 
     /// Takes the one to play next: the highest priority, the earliest among equals.
-    pub fn next(&mut self) -> Option<Waiting> {
+    pub fn take_next(&mut self) -> Option<Waiting> {
         let best = self
             .waiting
             .iter()
