@@ -108,7 +108,8 @@ impl Audio {
             name: name.to_string(),
             detail,
         };
-        let mut reader = hound::WavReader::new(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
+        let mut reader =
+            hound::WavReader::new(Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
         let spec = reader.spec();
         if spec.channels == 0 || spec.sample_rate == 0 {
             return Err(bad("no channels or a zero sample rate".into()));
@@ -230,9 +231,7 @@ mod tests {
 
     #[test]
     fn a_wav_round_trip_keeps_length_and_level() {
-        let tone: Vec<f32> = (0..1600)
-            .map(|i| 0.5 * (i as f32 * 0.1).sin())
-            .collect();
+        let tone: Vec<f32> = (0..1600).map(|i| 0.5 * (i as f32 * 0.1).sin()).collect();
         let a = Audio::from_samples(tone);
         let back = Audio::from_wav_bytes(&a.to_wav_bytes().unwrap(), "tone").unwrap();
         assert_eq!(back.len(), a.len());

@@ -140,7 +140,10 @@ pub struct Composer {
 impl std::fmt::Debug for Composer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Composer")
-            .field("pack", &format!("{}/{}", self.pack.theme(), self.pack.language()))
+            .field(
+                "pack",
+                &format!("{}/{}", self.pack.theme(), self.pack.language()),
+            )
             .field("voice", &self.voice.as_ref().map(|v| v.describe()))
             .field("template", &self.template.text())
             .field("without_name", &self.without_name.text())
@@ -308,7 +311,10 @@ impl Composer {
         if !missing.is_empty() {
             return Err(AnnouncerError::NoVoice {
                 text: text.to_string(),
-                why: format!("{why}, and the sound pack has no '{}'", missing.join("', '")),
+                why: format!(
+                    "{why}, and the sound pack has no '{}'",
+                    missing.join("', '")
+                ),
             });
         }
         let mut pieces = Vec::new();
@@ -363,7 +369,10 @@ impl Composer {
                 pieces.push(Piece::Gap(self.timing.digit_gap));
             }
             let audio = self.pack.require(digit)?;
-            pieces.push(Piece::Sound(SegmentKind::Word((*digit).into()), audio.clone()));
+            pieces.push(Piece::Sound(
+                SegmentKind::Word((*digit).into()),
+                audio.clone(),
+            ));
         }
         Ok(())
     }

@@ -38,7 +38,9 @@ pub enum AnnouncerError {
         known: String,
     },
     /// A template names a placeholder that does not exist.
-    #[error("template '{template}': unknown placeholder '{{{placeholder}}}' (use {{for}} and {{code}})")]
+    #[error(
+        "template '{template}': unknown placeholder '{{{placeholder}}}' (use {{for}} and {{code}})"
+    )]
     UnknownPlaceholder {
         /// The template.
         template: String,

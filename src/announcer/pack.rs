@@ -20,37 +20,130 @@ const BUILTIN: &[(&str, &str, &[Recording])] = &[("default", "en", DEFAULT_EN)];
 
 /// `themes/default/sounds/en/`, generated once with espeak-ng by its `generate.sh`.
 const DEFAULT_EN: &[Recording] = &[
-    ("at", include_bytes!("../../themes/default/sounds/en/at.wav")),
-    ("attention", include_bytes!("../../themes/default/sounds/en/attention.wav")),
-    ("call", include_bytes!("../../themes/default/sounds/en/call.wav")),
-    ("calling", include_bytes!("../../themes/default/sounds/en/calling.wav")),
-    ("code", include_bytes!("../../themes/default/sounds/en/code.wav")),
-    ("dial", include_bytes!("../../themes/default/sounds/en/dial.wav")),
-    ("eight", include_bytes!("../../themes/default/sounds/en/eight.wav")),
-    ("five", include_bytes!("../../themes/default/sounds/en/five.wav")),
-    ("for", include_bytes!("../../themes/default/sounds/en/for.wav")),
-    ("four", include_bytes!("../../themes/default/sounds/en/four.wav")),
-    ("goodbye", include_bytes!("../../themes/default/sounds/en/goodbye.wav")),
-    ("hash", include_bytes!("../../themes/default/sounds/en/hash.wav")),
-    ("is", include_bytes!("../../themes/default/sounds/en/is.wav")),
-    ("line", include_bytes!("../../themes/default/sounds/en/line.wav")),
-    ("nine", include_bytes!("../../themes/default/sounds/en/nine.wav")),
-    ("on", include_bytes!("../../themes/default/sounds/en/on.wav")),
-    ("one", include_bytes!("../../themes/default/sounds/en/one.wav")),
-    ("park", include_bytes!("../../themes/default/sounds/en/park.wav")),
-    ("parked", include_bytes!("../../themes/default/sounds/en/parked.wav")),
-    ("please", include_bytes!("../../themes/default/sounds/en/please.wav")),
-    ("reception", include_bytes!("../../themes/default/sounds/en/reception.wav")),
-    ("retrieve", include_bytes!("../../themes/default/sounds/en/retrieve.wav")),
-    ("seven", include_bytes!("../../themes/default/sounds/en/seven.wav")),
-    ("six", include_bytes!("../../themes/default/sounds/en/six.wav")),
-    ("star", include_bytes!("../../themes/default/sounds/en/star.wav")),
-    ("the", include_bytes!("../../themes/default/sounds/en/the.wav")),
-    ("three", include_bytes!("../../themes/default/sounds/en/three.wav")),
-    ("to", include_bytes!("../../themes/default/sounds/en/to.wav")),
-    ("two", include_bytes!("../../themes/default/sounds/en/two.wav")),
-    ("your", include_bytes!("../../themes/default/sounds/en/your.wav")),
-    ("zero", include_bytes!("../../themes/default/sounds/en/zero.wav")),
+    (
+        "at",
+        include_bytes!("../../themes/default/sounds/en/at.wav"),
+    ),
+    (
+        "attention",
+        include_bytes!("../../themes/default/sounds/en/attention.wav"),
+    ),
+    (
+        "call",
+        include_bytes!("../../themes/default/sounds/en/call.wav"),
+    ),
+    (
+        "calling",
+        include_bytes!("../../themes/default/sounds/en/calling.wav"),
+    ),
+    (
+        "code",
+        include_bytes!("../../themes/default/sounds/en/code.wav"),
+    ),
+    (
+        "dial",
+        include_bytes!("../../themes/default/sounds/en/dial.wav"),
+    ),
+    (
+        "eight",
+        include_bytes!("../../themes/default/sounds/en/eight.wav"),
+    ),
+    (
+        "five",
+        include_bytes!("../../themes/default/sounds/en/five.wav"),
+    ),
+    (
+        "for",
+        include_bytes!("../../themes/default/sounds/en/for.wav"),
+    ),
+    (
+        "four",
+        include_bytes!("../../themes/default/sounds/en/four.wav"),
+    ),
+    (
+        "goodbye",
+        include_bytes!("../../themes/default/sounds/en/goodbye.wav"),
+    ),
+    (
+        "hash",
+        include_bytes!("../../themes/default/sounds/en/hash.wav"),
+    ),
+    (
+        "is",
+        include_bytes!("../../themes/default/sounds/en/is.wav"),
+    ),
+    (
+        "line",
+        include_bytes!("../../themes/default/sounds/en/line.wav"),
+    ),
+    (
+        "nine",
+        include_bytes!("../../themes/default/sounds/en/nine.wav"),
+    ),
+    (
+        "on",
+        include_bytes!("../../themes/default/sounds/en/on.wav"),
+    ),
+    (
+        "one",
+        include_bytes!("../../themes/default/sounds/en/one.wav"),
+    ),
+    (
+        "park",
+        include_bytes!("../../themes/default/sounds/en/park.wav"),
+    ),
+    (
+        "parked",
+        include_bytes!("../../themes/default/sounds/en/parked.wav"),
+    ),
+    (
+        "please",
+        include_bytes!("../../themes/default/sounds/en/please.wav"),
+    ),
+    (
+        "reception",
+        include_bytes!("../../themes/default/sounds/en/reception.wav"),
+    ),
+    (
+        "retrieve",
+        include_bytes!("../../themes/default/sounds/en/retrieve.wav"),
+    ),
+    (
+        "seven",
+        include_bytes!("../../themes/default/sounds/en/seven.wav"),
+    ),
+    (
+        "six",
+        include_bytes!("../../themes/default/sounds/en/six.wav"),
+    ),
+    (
+        "star",
+        include_bytes!("../../themes/default/sounds/en/star.wav"),
+    ),
+    (
+        "the",
+        include_bytes!("../../themes/default/sounds/en/the.wav"),
+    ),
+    (
+        "three",
+        include_bytes!("../../themes/default/sounds/en/three.wav"),
+    ),
+    (
+        "to",
+        include_bytes!("../../themes/default/sounds/en/to.wav"),
+    ),
+    (
+        "two",
+        include_bytes!("../../themes/default/sounds/en/two.wav"),
+    ),
+    (
+        "your",
+        include_bytes!("../../themes/default/sounds/en/your.wav"),
+    ),
+    (
+        "zero",
+        include_bytes!("../../themes/default/sounds/en/zero.wav"),
+    ),
 ];
 
 /// Quieter than this at either end of a recording is trimmed off.

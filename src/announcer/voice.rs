@@ -88,7 +88,9 @@ impl Voice for Espeak {
                 .write_all(spoken.as_bytes())
                 .map_err(|e| failed(e.to_string()))?;
         }
-        let output = child.wait_with_output().map_err(|e| failed(e.to_string()))?;
+        let output = child
+            .wait_with_output()
+            .map_err(|e| failed(e.to_string()))?;
         if !output.status.success() {
             let why = String::from_utf8_lossy(&output.stderr).trim().to_string();
             return Err(failed(format!("{} {why}", output.status)));
@@ -115,12 +117,8 @@ pub fn fix_streamed_wav(mut bytes: Vec<u8>) -> Vec<u8> {
     let mut at = 12;
     while at + 8 <= bytes.len() {
         let id = [bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]];
-        let size = u32::from_le_bytes([
-            bytes[at + 4],
-            bytes[at + 5],
-            bytes[at + 6],
-            bytes[at + 7],
-        ]) as usize;
+        let size = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]])
+            as usize;
         if &id == b"data" {
             let available = bytes.len() - (at + 8);
             // Whole 16-bit frames only.

@@ -213,8 +213,7 @@ fn sink_factory(
             let Some(dir) = args.output.clone() else {
                 bail!("--sink wav needs --output DIR (one WAV file per announcement)");
             };
-            std::fs::create_dir_all(&dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             Box::new(move || Box::new(WavSink::new(WavTarget::Directory(dir), pace)) as _)
         }
         SinkKind::Null => Box::new(move || Box::new(NullSink::new(pace)) as _),
@@ -282,7 +281,9 @@ pub async fn run_announce(
         .unwrap_or_else(|| settings.console.engine.clone());
     let client_name = format!("parkdesk-announce {}", env!("CARGO_PKG_VERSION"));
     let (client, _) = crate::client::Client::connect(&url, &token, &client_name).await?;
-    let ok = client.request("announce", serde_json::Value::Object(op)).await?;
+    let ok = client
+        .request("announce", serde_json::Value::Object(op))
+        .await?;
     let id = ok["announcement"]["announcement"].as_str().unwrap_or("?");
     let state = ok["announcement"]["state"].as_str().unwrap_or("?");
     match ok["announcement"]["reason"].as_str() {

@@ -200,9 +200,7 @@ fn stored_token(t: &crate::store::TokenRecord) -> Option<TokenEntry> {
 /// Starts the embedded demo engine of plain `parkdesk`: ephemeral loopback port, demo
 /// traffic, an in-memory store, grace 0. Returns the server, a receptionist token and an
 /// announcer token (for the PA station child).
-pub async fn start_embedded(
-    settings: &Settings,
-) -> anyhow::Result<(ServerHandle, String, String)> {
+pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle, String, String)> {
     let mut settings = settings.clone();
     settings.demo.enabled = true;
     let token = crate::server::engine_task::random_hex(16)

@@ -32,8 +32,11 @@ pub trait Sink {
 
     /// Plays `clip` to the end and returns when the PA is free. Calls `first_sample` once,
     /// at the moment the first sample is handed over (the latency figure is measured to it).
-    fn play(&mut self, clip: Clip<'_>, first_sample: &mut dyn FnMut())
-    -> Result<(), AnnouncerError>;
+    fn play(
+        &mut self,
+        clip: Clip<'_>,
+        first_sample: &mut dyn FnMut(),
+    ) -> Result<(), AnnouncerError>;
 }
 
 /// How long a sink that writes at once keeps the PA busy: `pace` times the clip's length

@@ -22,8 +22,8 @@ pub use queue::{Queue, Waiting};
 use super::compose::Composer;
 use super::error::AnnouncerError;
 use crate::client::{Client, ClientError};
-use crate::protocol::{Announcement, EventFrame, HelloOk, SubscribeOk, Timestamp};
 use crate::engine::objects::AnnouncementState;
+use crate::protocol::{Announcement, EventFrame, HelloOk, SubscribeOk, Timestamp};
 use play::{Anchor, Finished};
 use std::future::Future;
 use std::sync::Arc;
@@ -196,7 +196,10 @@ impl Station {
         }
         let anchor = Anchor::new(hello.now, player::now());
         let subscribed = client
-            .request("subscribe", serde_json::json!({ "zone": self.options.zone }))
+            .request(
+                "subscribe",
+                serde_json::json!({ "zone": self.options.zone }),
+            )
             .await;
         let subscribed = match subscribed {
             Ok(ok) => ok,
@@ -318,5 +321,7 @@ impl std::fmt::Debug for HelloSummary<'_> {
 /// How long after `earlier` `later` is (zero if it is not later).
 pub fn elapsed(earlier: Timestamp, later: Timestamp) -> Duration {
     let nanos = (later.0 - earlier.0).whole_nanoseconds();
-    u64::try_from(nanos).map(Duration::from_nanos).unwrap_or(Duration::ZERO)
+    u64::try_from(nanos)
+        .map(Duration::from_nanos)
+        .unwrap_or(Duration::ZERO)
 }

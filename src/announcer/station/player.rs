@@ -78,9 +78,6 @@ impl Player {
                 done: done_tx,
             })
             .map_err(|_| AnnouncerError::PlayerGone)?;
-        Ok(Playing {
-            first_sample,
-            done,
-        })
+        Ok(Playing { first_sample, done })
     }
 }

@@ -47,7 +47,9 @@ impl Queue {
 
     /// Whether `id` is waiting.
     pub fn contains(&self, id: &str) -> bool {
-        self.waiting.iter().any(|w| w.announcement.announcement == id)
+        self.waiting
+            .iter()
+            .any(|w| w.announcement.announcement == id)
     }
 
     /// Takes the one to play next: the highest priority, the earliest among equals.
