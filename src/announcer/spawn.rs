@@ -23,12 +23,23 @@ pub fn spawn_station(
     log_dir: &Path,
     config: Option<&Path>,
 ) -> std::io::Result<Child> {
+    let exe = std::env::current_exe()?;
+    station_command(&exe, url, token, log_dir, config)?.spawn()
+}
+
+/// The command [`spawn_station`] runs, with the `parkdesk` executable named.
+pub fn station_command(
+    exe: &Path,
+    url: &str,
+    token: &str,
+    log_dir: &Path,
+    config: Option<&Path>,
+) -> std::io::Result<Command> {
     std::fs::create_dir_all(log_dir)?;
     let stderr = OpenOptions::new()
         .create(true)
         .append(true)
         .open(log_dir.join(STDERR_FILE))?;
-    let exe = std::env::current_exe()?;
     let mut command = Command::new(exe);
     if let Some(config) = config {
         command.arg("--config").arg(config);
@@ -39,8 +50,8 @@ pub fn spawn_station(
         .env("PARKDESK__LOG__DIR", log_dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::from(stderr))
-        .spawn()
+        .stderr(Stdio::from(stderr));
+    Ok(command)
 }
 
 /// The station child of plain `parkdesk`: killed and reaped when dropped.
