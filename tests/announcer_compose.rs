@@ -39,14 +39,14 @@ impl Voice for ScriptedVoice {
 }
 
 fn pack() -> SoundPack {
-    SoundPack::builtin("default", "en").unwrap()
+    SoundPack::builtin("default", "en").expect("the built-in pack")
 }
 
 fn composer(voice: Option<ScriptedVoice>) -> Composer {
     let c = Composer::new(
         pack(),
-        Template::for_park(DEFAULT_TEMPLATE).unwrap(),
-        Template::for_park_without_name(DEFAULT_TEMPLATE_WITHOUT_NAME).unwrap(),
+        Template::for_park(DEFAULT_TEMPLATE).expect("template"),
+        Template::for_park_without_name(DEFAULT_TEMPLATE_WITHOUT_NAME).expect("template"),
         "espeak-ng is not installed",
     );
     match voice {

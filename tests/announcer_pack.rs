@@ -69,7 +69,7 @@ fn an_unknown_theme_or_language_names_what_is_built_in() {
 fn write_tone(path: &Path, seconds: f32, level: f32) {
     let n = (seconds * SAMPLE_RATE as f32) as usize;
     let tone = Audio::from_samples((0..n).map(|i| level * (i as f32 * 0.3).sin()).collect());
-    std::fs::write(path, tone.to_wav_bytes().unwrap()).unwrap();
+    std::fs::write(path, tone.to_wav_bytes().expect("encode")).expect("write");
 }
 
 #[test]
