@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# The default build plays audio through ALSA (rodio/cpal): its headers and pkg-config.
+command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
+dpkg -s libasound2-dev >/dev/null 2>&1 || need+=(libasound2-dev)
+# The announcer speaks names with espeak-ng; the tests check it does.
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   echo "installing: ${need[*]}"
@@ -17,5 +22,7 @@ echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
+echo "== cargo clippy --all-targets --no-default-features -- -D warnings (no playback, no ALSA)"
+cargo clippy --all-targets --no-default-features -- -D warnings
 echo "== cargo test"
 cargo test --no-fail-fast
