@@ -499,3 +499,46 @@ async fn the_station_waits_for_its_engine_and_reconnects_after_a_restart() {
     assert!(has(&seen, "announcement.started", "a-1"), "{seen:?}");
     station.line("a-1 finished").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_station_without_espeak_leaves_the_name_out_and_says_so_in_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path());
+    let (_engine, url) = start_engine(&config);
+    let station_config = dir.path().join("station.toml");
+    std::fs::write(
+        &station_config,
+        format!(
+            "[log]\ndir = \"{}\"\n\n[announcer]\nespeak = \"parkdesk-no-such-espeak\"\n",
+            dir.path().join("logs").display()
+        ),
+    )
+    .expect("station config");
+    let out = dir.path().join("pa");
+    std::fs::create_dir_all(&out).expect("out dir");
+    let mut station = Station::start(&station_config, &url, "default", &out).await;
+    let mut p = receptionist(&url).await;
+
+    park_announced(&mut p, "Grace", "Ada").await;
+    let started = p.event("announcement.started").await;
+    let why = "name 'Ada' left out: parkdesk-no-such-espeak is not installed";
+    assert_eq!(started["data"]["reason"], why, "{started}");
+    let finished = p.event("announcement.finished").await;
+    assert_eq!(finished["data"]["reason"], why, "{finished}");
+    assert!(station.line("a-1 started").await.ends_with(why));
+    // The code is still spoken: the nameless template from the pack.
+    let written = station.wav("a-1").expect("written");
+    let (composer, _) = setup::composer(&AnnouncerSettings {
+        espeak: String::new(),
+        ..AnnouncerSettings::default()
+    })
+    .expect("composer");
+    let code = finished["data"]["code"].as_str().expect("code").to_string();
+    let nameless = composer
+        .render(&Request {
+            say: Say::Park { code, name: None },
+            repeat: 1,
+        })
+        .expect("render");
+    assert_eq!(written.len(), nameless.audio.len());
+}
