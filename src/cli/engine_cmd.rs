@@ -232,6 +232,7 @@ pub async fn run_embedded(
     let (server, token) = start_embedded(&settings).await?;
     let url = server.url();
     tracing::info!(%url, "embedded demo engine");
+    eprintln!("parkdesk: embedded demo engine listening on {url}");
     let opts = super::console_cmd::options(&settings, url.clone(), token, look, false);
     let result = crate::console::run(opts).await;
     server.shutdown().await;
