@@ -235,5 +235,8 @@ async fn connections_beyond_the_cap_are_closed_with_a_reason() {
     let (_a, _) = Peer::hello(&server.url(), RECEPTION).await;
     let (_b, _) = Peer::hello(&server.url(), MONITOR).await;
     let mut c = Peer::connect(&server.url()).await;
-    assert_eq!(c.closed_reason().await.as_deref(), Some("connection limit reached"));
+    assert_eq!(
+        c.closed_reason().await.as_deref(),
+        Some("connection limit reached")
+    );
 }
