@@ -137,7 +137,9 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     stop.store(true, Ordering::Relaxed);
     drop(requests);
     drop(guard);
-    let _ = input.join();
+    // The input thread is not joined: on a hung-up terminal (a dropped SSH session) its
+    // read can spin inside crossterm and never see `stop`; the process exits without it.
+    drop(input);
     result
 }
 
