@@ -44,6 +44,11 @@ impl Widget for StatusLine<'_> {
         let state = self.state;
         let p = self.paint;
         let prompt = match &state.overlay {
+            Some(Overlay::Palette(text)) if text.is_empty() && area.width >= 100 => Some((
+                ":",
+                text.as_str(),
+                "park · retrieve CODE · announce CODE · extend CODE · pickup GROUP · transfer USER · hangup · find · sort · history · help",
+            )),
             Some(Overlay::Palette(text)) => Some((":", text.as_str(), "Enter run · Esc cancel")),
             Some(Overlay::Filter(text)) => {
                 Some(("filter /", text.as_str(), "Enter keep · Esc clear"))
