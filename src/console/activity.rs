@@ -341,7 +341,7 @@ pub fn describe(frame: &EventFrame, ctx: &LogContext<'_>) -> Option<LogEntry> {
             let what = match text(d, &["cause"]).as_str() {
                 "hangup" => "hung up".to_string(),
                 "dead" => "dropped: the line died".to_string(),
-                "released" => "released".to_string(),
+                "released" => "released (hung up)".to_string(),
                 "" => "ended".to_string(),
                 other => format!("ended ({other})"),
             };

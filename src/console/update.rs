@@ -429,6 +429,11 @@ fn on_action(state: &mut State, action: Action, digit: Option<char>) -> Vec<Effe
             focus(state, next)
         }
         Action::FocusParked => focus(state, Pane::Parked),
+        // A monitor has no line of its own, so no desk pane to go to.
+        Action::FocusDesk if state.read_only() => error(
+            state,
+            "The monitor has no desk pane: it has no line of its own",
+        ),
         Action::FocusDesk => focus(state, Pane::Desk),
         Action::FocusGroups => focus(state, Pane::Groups),
         Action::FocusDirectory => focus(state, Pane::Directory),

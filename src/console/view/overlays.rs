@@ -1,7 +1,7 @@
 //! Boxes drawn over the panes: the key help (from the live key map), the confirm question,
 //! the park form, and the park history.
 
-use super::super::action::{ACTIONS, ActionGroup};
+use super::super::action::{ACTIONS, Action, ActionGroup};
 use super::super::clock::{format_clock, format_duration};
 use super::super::history::{HistoryRow, HistoryView};
 use super::super::state::{Confirm, ParkField, ParkForm, State};
@@ -49,7 +49,8 @@ impl Widget for Help<'_> {
         ] {
             lines.push(Line::styled(name, p.style(Role::Title)));
             for info in ACTIONS.iter().filter(|a| a.group == group) {
-                if info.mutating && state.read_only() {
+                let desk_only = info.mutating || info.action == Action::FocusDesk;
+                if desk_only && state.read_only() {
                     continue;
                 }
                 let keys = state.keys.keys_for(info.action);
