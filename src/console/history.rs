@@ -115,7 +115,7 @@ impl HistoryView {
             .and_then(Value::as_array)
             .map(|list| list.iter().filter_map(HistoryRow::from_value).collect())
             .unwrap_or_default();
-        rows.sort_by(|a, b| b.ended_at.cmp(&a.ended_at));
+        rows.sort_by_key(|r| std::cmp::Reverse(r.ended_at));
         HistoryView {
             rows,
             ..HistoryView::default()
