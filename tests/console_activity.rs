@@ -151,6 +151,42 @@ fn an_extension_says_when_the_park_is_now_due() {
 }
 
 #[test]
+fn an_announcement_the_engine_could_not_queue_is_an_error_with_its_reason() {
+    let mut state = busy_state(Mode::Console, (80, 24));
+    let effects = press(&mut state, [key(KeyCode::F(4))]);
+    assert_eq!(sent(&effects)[0].0, "announce");
+    answer(
+        &mut state,
+        &effects,
+        Ok(
+            json!({"announcement": {"announcement": "a-1", "state": "failed",
+            "reason": "no announcer station for zone 'default'", "text": "Call for Alan",
+            "zone": "default", "priority": 0, "repeat": 1}}),
+        ),
+    );
+    let status = state.status.clone().unwrap();
+    assert!(status.error, "{status:?}");
+    assert!(
+        status
+            .text
+            .ends_with("failed: no announcer station for zone 'default'"),
+        "{status:?}"
+    );
+    let effects = press(&mut state, [key(KeyCode::F(4))]);
+    answer(
+        &mut state,
+        &effects,
+        Ok(
+            json!({"announcement": {"announcement": "a-2", "state": "queued",
+            "text": "Call for Alan", "zone": "default", "priority": 0, "repeat": 1}}),
+        ),
+    );
+    let status = state.status.clone().unwrap();
+    assert!(!status.error);
+    assert!(status.text.ends_with(": queued for the PA"), "{status:?}");
+}
+
+#[test]
 fn history_opens_an_overlay_that_fills_with_the_ended_parks_newest_first() {
     let mut state = busy_state(Mode::Console, (80, 24));
     let effects = press(&mut state, [key(KeyCode::F(10))]);

@@ -1253,13 +1253,21 @@ fn on_reply(state: &mut State, ticket: u64, result: Result<Value, Refusal>) {
             info(state, format!("{}: ringing{whom}", pending.label))
         }
         "announce" => {
-            let how = ok
-                .get("announcement")
-                .and_then(|a| a.get("state"))
-                .and_then(Value::as_str)
-                .unwrap_or("queued")
-                .to_string();
-            info(state, format!("{}: {how} for the PA", pending.label))
+            let announcement = ok.get("announcement").cloned().unwrap_or_default();
+            match announcement.get("state").and_then(Value::as_str) {
+                // Refused at once (no station for the zone, say): an error, with the reason.
+                Some(how @ ("failed" | "dropped")) => {
+                    let why = str_field(&announcement, "reason");
+                    let why = if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    };
+                    error(state, format!("{} {how}{why}", pending.label))
+                }
+                Some("playing") => info(state, format!("{}: playing on the PA", pending.label)),
+                _ => info(state, format!("{}: queued for the PA", pending.label)),
+            }
         }
         _ => info(state, format!("{} done", pending.label)),
     }
