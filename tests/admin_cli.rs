@@ -164,3 +164,39 @@ fn health_and_an_empty_history_export_work_for_scripts() {
         "a header: {csv}"
     );
 }
+
+#[test]
+fn the_shipped_example_config_passes_config_check() {
+    let o = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
+        .args([
+            "config",
+            "check",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"),
+        ])
+        .output()
+        .expect("runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn config_check_names_the_file_line_and_key_of_a_typo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("typo.toml");
+    std::fs::write(
+        &path,
+        "[server]\nlisten = \"127.0.0.1:7370\"\nshutdown_grase = 5\n",
+    )
+    .expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
+        .args(["config", "check"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("typo.toml:3"), "{err}");
+    assert!(
+        err.contains("shutdown_grase") && err.contains("shutdown_grace"),
+        "{err}"
+    );
+}

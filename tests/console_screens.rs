@@ -79,3 +79,11 @@ fn the_monitor_is_read_only_with_a_badge_at_80x24() {
     state.focus = Pane::Groups;
     insta::assert_snapshot!(screen(&state, ColorMode::NoColor));
 }
+
+#[test]
+fn the_busy_desk_at_100x30_drops_columns_before_squeezing_caller_names() {
+    let state = busy_state(Mode::Console, (100, 30));
+    let text = screen(&state, ColorMode::NoColor);
+    assert!(text.contains("Alan Turing"), "{text}");
+    insta::assert_snapshot!(text);
+}

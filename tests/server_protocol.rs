@@ -226,3 +226,17 @@ async fn pipelined_requests_are_answered_in_the_order_they_were_sent() {
         assert!(r.get("ok").is_some(), "{r}");
     }
 }
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_closed_with_a_reason() {
+    let mut opts = options(EngineSetup::default());
+    opts.max_connections = 2;
+    let server = parkdesk::server::start_server(opts).await.expect("server");
+    let (_a, _) = Peer::hello(&server.url(), RECEPTION).await;
+    let (_b, _) = Peer::hello(&server.url(), MONITOR).await;
+    let mut c = Peer::connect(&server.url()).await;
+    assert_eq!(
+        c.closed_reason().await.as_deref(),
+        Some("connection limit reached")
+    );
+}

@@ -240,6 +240,7 @@ pub async fn run_embedded(
     let (server, token, pa_token) = start_embedded(&settings).await?;
     let url = server.url();
     tracing::info!(%url, "embedded demo engine");
+    eprintln!("parkdesk: embedded demo engine listening on {url}");
     // The PA station runs as a child so audio (and ALSA's stderr) stays out of this screen.
     let log_dir = _guard.as_ref().map(|g| g.dir().to_path_buf());
     let _station =

@@ -173,7 +173,7 @@ pub const ACTIONS: &[ActionInfo] = &[
         Action::History,
         "history",
         "history",
-        "Load recent history into the activity log",
+        "Show the parks that ended lately, newest first",
         Calls,
         false,
     ),

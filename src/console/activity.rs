@@ -1,6 +1,10 @@
-//! The activity log: one line per thing that happened, from `recent`, live events,
-//! `history.list` and the console's own notes (reconnects, new epochs).
+//! The activity log: one line per thing that happened, from `recent`, live events and the
+//! console's own notes (reconnects, new epochs). Each line reads as what the receptionist
+//! did or saw: a park reads as a park (the `call.transferred` the engine sends along with
+//! `park.started` adds nothing), a call is named by its caller, not its id.
 
+use super::board::Board;
+use crate::engine::objects::CallState;
 use crate::protocol::{EventFrame, Timestamp};
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -23,6 +27,8 @@ pub enum LogKind {
     Pickup,
     /// A PA announcement.
     Announce,
+    /// An ordinary call transferred or ended at the desk.
+    Call,
     /// Something failed or was refused.
     Failure,
     /// A note from the console itself.
@@ -39,6 +45,7 @@ impl LogKind {
             LogKind::Abandon => "A",
             LogKind::Pickup => "U",
             LogKind::Announce => "♪",
+            LogKind::Call => "C",
             LogKind::Failure => "✗",
             LogKind::Note => "i",
         }
@@ -115,20 +122,66 @@ fn suffix(label: &str, value: String) -> String {
     }
 }
 
-/// The ringing call a group event concerns (`data.call` names it among `data.ringing`).
-fn group_call(d: &Value) -> String {
-    let id = text(d, &["call"]);
+/// What the log knows besides the event itself: the board as it was just before the event
+/// (to name a call by its caller, or tell a desk call from a parked one) and my line.
+#[derive(Debug, Clone, Copy)]
+pub struct LogContext<'a> {
+    /// The board before the event was applied.
+    pub board: &'a Board,
+    /// The console's own line (the `hello` user).
+    pub my_line: &'a str,
+}
+
+/// "Name (number)" of the call `id`, from the event's `ringing` list or the board; the id
+/// when neither knows it.
+fn call_label(d: &Value, id: &str, ctx: &LogContext<'_>) -> String {
     d.get("ringing")
         .and_then(Value::as_array)
         .and_then(|r| r.iter().find(|c| text(c, &["call"]) == id))
         .map(|c| caller(c, "from"))
         .filter(|s| !s.is_empty())
-        .unwrap_or(id)
+        .or_else(|| {
+            ctx.board.calls.get(id).map(|c| {
+                if c.from.name.is_empty() {
+                    c.from.number.clone()
+                } else {
+                    format!("{} ({})", c.from.name, c.from.number)
+                }
+            })
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| id.to_string())
 }
 
-/// The log line for an engine event, or `None` for events the log does not show
-/// (ringing and answering of ordinary calls: the desk pane shows those).
-pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
+/// Whether a group event's `call` is among its `ringing` calls (a `pickup.ringing` for a
+/// call that left the list only says it stopped ringing there).
+fn rings_in_group(d: &Value) -> bool {
+    let id = text(d, &["call"]);
+    d.get("ringing")
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|c| text(c, &["call"]) == id))
+}
+
+/// How a park ended, in words (`by` names who took or released it, where known).
+pub fn outcome_words(outcome: &str, by: &str) -> String {
+    let by_part = suffix("by", by.to_string());
+    match outcome {
+        "retrieved" => format!("retrieved{by_part}"),
+        "abandoned" => "abandoned: caller hung up".to_string(),
+        "answered_ringback" => format!("answered on ring-back{by_part}"),
+        "answered_fallback" => format!("answered at fallback{by_part}"),
+        "released" if !by.is_empty() => format!("hung up{by_part}"),
+        "released" => "released: nobody answered".to_string(),
+        "failed" => "failed".to_string(),
+        "lost" => "lost: the engine stopped".to_string(),
+        other => format!("ended ({other}){by_part}"),
+    }
+}
+
+/// The log line for an engine event, or `None` for events the log does not show: ringing
+/// and answering of ordinary calls (the desk pane shows those), the `call.transferred` of
+/// a park, a call leaving a group's ringing list, the end of a call not at my desk.
+pub fn describe(frame: &EventFrame, ctx: &LogContext<'_>) -> Option<LogEntry> {
     let d = &frame.data;
     let code = text(d, &["code"]);
     let who = caller(d, "caller");
@@ -161,10 +214,18 @@ pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
             ),
         ),
         "park.fallback" => (LogKind::Timeout, format!("{code} to fallback: {who}")),
-        "park.extended" => (
-            LogKind::Park,
-            format!("{code} extended{}", suffix("by", by)),
-        ),
+        "park.extended" => {
+            let due = d
+                .get("expires_at")
+                .and_then(Value::as_str)
+                .and_then(|s| Timestamp::parse(s).ok())
+                .map(|t| format!(", now due {}", super::clock::format_clock(t)))
+                .unwrap_or_default();
+            (
+                LogKind::Park,
+                format!("{code} extended{}{due}", suffix("by", by)),
+            )
+        }
         "park.failed" => {
             let why = [text(d, &["reason"]), text(d, &["cause"])]
                 .into_iter()
@@ -184,25 +245,18 @@ pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
                 "failed" | "lost" => LogKind::Failure,
                 _ => LogKind::Timeout,
             };
-            let what = match outcome.as_str() {
-                "retrieved" => "retrieved".to_string(),
-                "abandoned" => "abandoned: caller hung up".to_string(),
-                "answered_ringback" => "answered on ring-back".to_string(),
-                "answered_fallback" => "answered at fallback".to_string(),
-                "released" => "released: nobody answered".to_string(),
-                "failed" => "failed".to_string(),
-                "lost" => "lost: engine restarted".to_string(),
-                other => format!("ended ({other})"),
-            };
-            (kind, format!("{code} {what}{}: {who}", suffix("by", by)))
+            (
+                kind,
+                format!("{code} {}: {who}", outcome_words(&outcome, &by)),
+            )
         }
-        "pickup.ringing" => (
+        "pickup.ringing" if rings_in_group(d) => (
             LogKind::Pickup,
             format!(
                 "{} {}: {} ringing",
                 text(d, &["number"]),
                 text(d, &["name"]),
-                group_call(d)
+                call_label(d, &text(d, &["call"]), ctx)
             ),
         ),
         "pickup.picked" => {
@@ -218,7 +272,7 @@ pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
                     "{} {}: {} picked up{}{for_part}",
                     text(d, &["number"]),
                     text(d, &["name"]),
-                    group_call(d),
+                    call_label(d, &text(d, &["call"]), ctx),
                     suffix("by", by),
                 ),
             )
@@ -260,14 +314,39 @@ pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
                 suffix("—", text(d, &["reason"]))
             ),
         ),
+        // A park moves the call off its line as well: `park.started` tells that story.
+        "call.transferred" if text(d, &["state"]) == "parked" => return None,
         "call.transferred" => (
-            LogKind::Park,
+            LogKind::Call,
             format!(
-                "call {} transferred to {}",
+                "{} transferred to {}{}",
                 caller(d, "from"),
-                text(d, &["line"])
+                text(d, &["line"]),
+                suffix("by", by)
             ),
         ),
+        "call.ended" => {
+            // Only a call that was at my desk: a parked call's end is its `park.ended`.
+            let id = text(d, &["call"]);
+            let at_desk = ctx.board.calls.get(&id).is_some_and(|c| {
+                c.line == ctx.my_line
+                    && matches!(
+                        c.state,
+                        CallState::Ringing | CallState::Connected | CallState::Held
+                    )
+            });
+            if !at_desk {
+                return None;
+            }
+            let what = match text(d, &["cause"]).as_str() {
+                "hangup" => "hung up".to_string(),
+                "dead" => "dropped: the line died".to_string(),
+                "released" => "released (hung up)".to_string(),
+                "" => "ended".to_string(),
+                other => format!("ended ({other})"),
+            };
+            (LogKind::Call, format!("{} {what}", caller(d, "from")))
+        }
         "engine.stopping" => (
             LogKind::Failure,
             "engine stopping: parked calls ring back".into(),
@@ -278,24 +357,5 @@ pub fn describe(frame: &EventFrame) -> Option<LogEntry> {
         at: frame.at,
         kind,
         text: line.trim_end().to_string(),
-    })
-}
-
-/// The log line for one `history.list` entry (a park that has ended). The entry's shape is
-/// the engine's; the fields read here are the parked object's plus `outcome` and `ended_at`.
-pub fn describe_history(entry: &Value) -> Option<LogEntry> {
-    let at = ["ended_at", "at", "parked_at"]
-        .iter()
-        .find_map(|k| entry.get(*k).and_then(Value::as_str))
-        .and_then(|s| Timestamp::parse(s).ok())?;
-    let code = text(entry, &["code"]);
-    let outcome = text(entry, &["outcome"]);
-    let who = caller(entry, "caller");
-    Some(LogEntry {
-        at,
-        kind: LogKind::Note,
-        text: format!("history: {code} {outcome}: {who}")
-            .trim_end()
-            .to_string(),
     })
 }

@@ -137,8 +137,29 @@ pub async fn run(opts: ConsoleOptions) -> anyhow::Result<()> {
     stop.store(true, Ordering::Relaxed);
     drop(requests);
     drop(guard);
-    let _ = input.join();
+    stop_input(input).await;
     result
+}
+
+/// How long the way out waits for the input thread. It notices `stop` within one poll
+/// (200 ms); but on a terminal that has gone away (the SSH session or tmux pane closed),
+/// crossterm's reader spins inside its poll on a tty that reads end-of-file and never
+/// returns, and the process must end all the same.
+const INPUT_STOP_WAIT: Duration = Duration::from_millis(600);
+
+/// Joins the input thread if it stops in time; otherwise leaves it to the process exit.
+async fn stop_input(input: std::thread::JoinHandle<()>) {
+    let stopped = tokio::time::timeout(INPUT_STOP_WAIT, async {
+        while !input.is_finished() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    if stopped.is_ok() {
+        let _ = input.join();
+    } else {
+        tracing::warn!("terminal input thread did not stop (terminal gone?); exiting without it");
+    }
 }
 
 /// A connection event as a message; `hello` re-anchors the engine clock.

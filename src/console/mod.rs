@@ -7,9 +7,10 @@
 //! state and never does I/O or reads the clock (the engine's time arrives as a tick).
 //!
 //! The pieces: [`board`] (what the engine said), [`activity`] (the log), [`bands`] (timer
-//! bands), [`palette`] (`:` commands), [`theme`] and [`keymap`] (files with built-ins
-//! compiled in), [`connection`] (reconnecting tokio task), [`terminal`] (raw mode, restore
-//! on panic and signals), and [`run`], the loop tying them together.
+//! bands), [`history`] (ended parks on demand), [`palette`] (`:` commands), [`theme`] and
+//! [`keymap`] (files with built-ins compiled in), [`connection`] (reconnecting tokio task),
+//! [`terminal`] (raw mode, restore on panic and signals), and [`run`], the loop tying them
+//! together.
 
 pub mod action;
 pub mod activity;
@@ -18,6 +19,7 @@ pub mod bands;
 pub mod board;
 pub mod clock;
 pub mod connection;
+pub mod history;
 pub mod keymap;
 pub mod palette;
 pub mod settings;

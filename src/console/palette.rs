@@ -69,7 +69,7 @@ pub enum PaletteCommand {
     },
     /// Sort the board.
     Sort(SortKey),
-    /// Load history into the log.
+    /// Show the parks that ended lately.
     History,
     /// Show the help.
     Help,

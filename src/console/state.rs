@@ -4,6 +4,7 @@
 
 use super::activity::ActivityLog;
 use super::board::{Board, ParkedEntry};
+use super::history::HistoryView;
 use super::keymap::KeyMap;
 use crate::protocol::{Call, Group, Timestamp};
 use serde_json::Value;
@@ -205,6 +206,8 @@ pub enum Overlay {
     Jump(String),
     /// The park form.
     Park(ParkForm),
+    /// Ended parks from `history.list`.
+    History(HistoryView),
 }
 
 /// A person from `directory.search`.

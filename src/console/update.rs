@@ -4,9 +4,10 @@
 //! driver to perform (requests to send, quitting). It does no I/O and reads no clock.
 
 use super::action::Action;
-use super::activity::{describe, describe_history};
+use super::activity::{LogContext, LogKind, describe};
 use super::board::Board;
 use super::clock::format_clock;
+use super::history::{HISTORY_LIMIT, HistoryView};
 use super::palette::{self, PaletteCommand, is_code};
 use super::state::{
     Confirm, ConnState, DirectoryEntry, Overlay, Pane, ParkField, ParkForm, Pending, Session,
@@ -254,6 +255,30 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Eff
             }
             Vec::new()
         }
+        Overlay::History(mut view) => {
+            let bound = state.keys.lookup(&key).map(|b| b.action);
+            let rows = view.rows.len();
+            match (key.code, bound) {
+                (_, Some(Action::Quit)) => return vec![Effect::Quit],
+                (_, Some(Action::Close | Action::History)) | (KeyCode::Esc, _) => {
+                    return Vec::new();
+                }
+                (_, Some(Action::Down)) | (KeyCode::Down, _) => view.scroll += 1,
+                (_, Some(Action::Up)) | (KeyCode::Up, _) => {
+                    view.scroll = view.scroll.saturating_sub(1)
+                }
+                (_, Some(Action::PageDown)) | (KeyCode::PageDown, _) => view.scroll += 10,
+                (_, Some(Action::PageUp)) | (KeyCode::PageUp, _) => {
+                    view.scroll = view.scroll.saturating_sub(10)
+                }
+                (_, Some(Action::Top)) | (KeyCode::Home, _) => view.scroll = 0,
+                (_, Some(Action::Bottom)) | (KeyCode::End, _) => view.scroll = rows,
+                _ => {}
+            }
+            view.scroll = view.scroll.min(rows.saturating_sub(1));
+            state.overlay = Some(Overlay::History(view));
+            Vec::new()
+        }
         Overlay::Confirm(confirm) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
                 vec![send(state, &confirm.op, confirm.args, &confirm.label, true)]
@@ -404,6 +429,11 @@ fn on_action(state: &mut State, action: Action, digit: Option<char>) -> Vec<Effe
             focus(state, next)
         }
         Action::FocusParked => focus(state, Pane::Parked),
+        // A monitor has no line of its own, so no desk pane to go to.
+        Action::FocusDesk if state.read_only() => error(
+            state,
+            "The monitor has no desk pane: it has no line of its own",
+        ),
         Action::FocusDesk => focus(state, Pane::Desk),
         Action::FocusGroups => focus(state, Pane::Groups),
         Action::FocusDirectory => focus(state, Pane::Directory),
@@ -493,15 +523,7 @@ fn on_action(state: &mut State, action: Action, digit: Option<char>) -> Vec<Effe
             jump_to(state, &text);
             state.overlay = Some(Overlay::Jump(text));
         }
-        Action::History => {
-            return vec![send(
-                state,
-                "history.list",
-                json!({"limit": 50}),
-                "History",
-                false,
-            )];
-        }
+        Action::History => return open_history(state),
     }
     Vec::new()
 }
@@ -844,16 +866,12 @@ fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
         }
         PaletteCommand::Retrieve { code, to } => {
             let mut args = json!({"code": code});
+            let mut label = format!("Retrieve {code}");
             if let Some(to) = &to {
                 args["to"] = json!(to);
+                label.push_str(&format!(" to {to}"));
             }
-            vec![send(
-                state,
-                "retrieve",
-                args,
-                &format!("Retrieve {code}"),
-                true,
-            )]
+            vec![send(state, "retrieve", args, &label, true)]
         }
         PaletteCommand::Announce { code, repeat } => {
             let mut args = json!({"code": code});
@@ -897,19 +915,25 @@ fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
             info(state, format!("Parked calls sorted by {}", key.label()));
             Vec::new()
         }
-        PaletteCommand::History => vec![send(
-            state,
-            "history.list",
-            json!({"limit": 50}),
-            "History",
-            false,
-        )],
+        PaletteCommand::History => open_history(state),
         PaletteCommand::Help => {
             state.overlay = Some(Overlay::Help(0));
             Vec::new()
         }
         PaletteCommand::Quit => vec![Effect::Quit],
     }
+}
+
+/// Opens the history overlay and asks the engine for the parks that ended lately.
+fn open_history(state: &mut State) -> Vec<Effect> {
+    state.overlay = Some(Overlay::History(HistoryView::loading()));
+    vec![send(
+        state,
+        "history.list",
+        json!({"limit": HISTORY_LIMIT}),
+        "History",
+        false,
+    )]
 }
 
 /// Queues a request; mutating ones carry an idempotency key unique to this console run.
@@ -1003,12 +1027,17 @@ fn on_conn(state: &mut State, event: ConnEvent) {
         } => {
             let reconnect = matches!(state.conn, ConnState::Offline { .. });
             let newest_logged = state.log.entries.iter().map(|e| e.at).max();
-            state.board = Board::from_snapshot(&snapshot);
+            let before = std::mem::replace(&mut state.board, Board::from_snapshot(&snapshot));
+            let my_line = state.my_line().to_string();
             for frame in &snapshot.recent {
                 if newest_logged.is_some_and(|t| frame.at <= t) {
                     continue;
                 }
-                if let Some(entry) = describe(frame) {
+                let ctx = LogContext {
+                    board: &state.board,
+                    my_line: &my_line,
+                };
+                if let Some(entry) = describe(frame, &ctx) {
                     state.log.push(entry);
                 }
             }
@@ -1017,6 +1046,7 @@ fn on_conn(state: &mut State, event: ConnEvent) {
                     state.now,
                     "Engine restarted (new epoch): fresh snapshot loaded",
                 );
+                note_parks_gone(state, &before);
             } else if reconnect {
                 state
                     .log
@@ -1035,6 +1065,15 @@ fn on_conn(state: &mut State, event: ConnEvent) {
             state.conn = ConnState::Online;
         }
         ConnEvent::Event(frame) => {
+            // Described against the board as it was, so the line can name what the event
+            // takes away (a call that ended, a call picked from a group).
+            let entry = describe(
+                &frame,
+                &LogContext {
+                    board: &state.board,
+                    my_line: state.my_line(),
+                },
+            );
             if let Err(e) = state.board.apply(&frame) {
                 tracing::warn!(error = %e, "event not applied");
                 state.log.note(
@@ -1045,7 +1084,7 @@ fn on_conn(state: &mut State, event: ConnEvent) {
             if frame.event == "engine.stopping" {
                 state.engine_stopping = true;
             }
-            if let Some(entry) = describe(&frame) {
+            if let Some(entry) = entry {
                 state.log.push(entry);
             }
         }
@@ -1076,6 +1115,39 @@ fn on_conn(state: &mut State, event: ConnEvent) {
             state.log.note(state.now, message.clone());
             state.conn = ConnState::Failed(message);
         }
+    }
+}
+
+/// After a restart, the parks the old run held and the new one does not: they died with
+/// the engine (its history records how), and the board dropping them silently would read
+/// as if someone had taken them.
+fn note_parks_gone(state: &mut State, before: &Board) {
+    let gone: Vec<String> = before
+        .parked
+        .values()
+        .filter(|old| {
+            state
+                .board
+                .parked
+                .get(&old.parked.code)
+                .is_none_or(|new| new.parked.call != old.parked.call)
+        })
+        .map(|old| {
+            let p = &old.parked;
+            let who = if p.caller.name.is_empty() {
+                p.caller.number.clone()
+            } else {
+                format!("{} ({})", p.caller.name, p.caller.number)
+            };
+            format!("{} gone after the engine restart: {who}", p.code)
+        })
+        .collect();
+    for text in gone {
+        state.log.push(super::activity::LogEntry {
+            at: state.now,
+            kind: LogKind::Failure,
+            text,
+        });
     }
 }
 
@@ -1128,6 +1200,12 @@ fn on_reply(state: &mut State, ticket: u64, result: Result<Value, Refusal>) {
                 ),
                 None => format!("{} not done — {}", pending.label, refusal.message),
             };
+            if pending.op == "history.list"
+                && let Some(Overlay::History(view)) = &mut state.overlay
+            {
+                view.loading = false;
+                view.failed = Some(text.clone());
+            }
             error(state, text);
             return;
         }
@@ -1157,22 +1235,39 @@ fn on_reply(state: &mut State, ticket: u64, result: Result<Value, Refusal>) {
             info(state, format!("{n} found for '{}'", state.directory_query));
         }
         "history.list" => {
-            let entries: Vec<_> = ok
-                .get("entries")
-                .and_then(Value::as_array)
-                .map(|list| list.iter().filter_map(describe_history).collect())
-                .unwrap_or_default();
-            let n = entries.len();
-            let mut all: Vec<_> = state.log.entries.drain(..).chain(entries).collect();
-            all.sort_by_key(|e| e.at);
-            all.dedup();
-            for entry in all {
-                state.log.push(entry);
+            let view = HistoryView::loaded(&ok);
+            let n = view.rows.len();
+            if let Some(Overlay::History(open)) = &mut state.overlay {
+                *open = view;
             }
-            info(
-                state,
-                format!("{n} history entries loaded into the activity log"),
-            );
+            let parks = if n == 1 { "park" } else { "parks" };
+            info(state, format!("History: {n} ended {parks}"));
+        }
+        // Both only start a ring: the log says when it is answered (or comes back).
+        "retrieve" | "transfer" => {
+            let whom = if pending.label.contains(" to ") {
+                ""
+            } else {
+                " your line"
+            };
+            info(state, format!("{}: ringing{whom}", pending.label))
+        }
+        "announce" => {
+            let announcement = ok.get("announcement").cloned().unwrap_or_default();
+            match announcement.get("state").and_then(Value::as_str) {
+                // Refused at once (no station for the zone, say): an error, with the reason.
+                Some(how @ ("failed" | "dropped")) => {
+                    let why = str_field(&announcement, "reason");
+                    let why = if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {why}")
+                    };
+                    error(state, format!("{} {how}{why}", pending.label))
+                }
+                Some("playing") => info(state, format!("{}: playing on the PA", pending.label)),
+                _ => info(state, format!("{}: queued for the PA", pending.label)),
+            }
         }
         _ => info(state, format!("{} done", pending.label)),
     }

@@ -182,26 +182,174 @@ impl Announcement {
 }
 
 /// The `data` of an engine event: the whole object, with `outcome`, `by`, `cause`, `reason`,
-/// `for` and `call` beside its fields where they apply.
+/// `for` and `call` beside its fields where they apply (a field of the object wins).
 pub fn event_data(event: &EngineEvent, clock: &UtcClock) -> serde_json::Value {
-    let mut data = match &event.subject {
-        Subject::Call(c) => serde_json::to_value(Call::from_engine(c, clock)),
-        Subject::Parked(p) => serde_json::to_value(Parked::from_engine(p, clock)),
-        Subject::Group(g) => serde_json::to_value(Group::from_engine(g, clock)),
-        Subject::Announcement(a) => serde_json::to_value(Announcement::from_engine(a, clock)),
-        Subject::Engine => Ok(serde_json::json!({})),
+    serde_json::from_str(&event_data_json(event, clock)).unwrap_or_else(|_| serde_json::json!({}))
+}
+
+/// [`event_data`] as JSON text, written straight from the objects: the server serialises
+/// every event once, for every subscriber, so this path avoids building a JSON tree.
+pub fn event_data_json(event: &EngineEvent, clock: &UtcClock) -> String {
+    // The keys each object always writes; a detail field of the same name is left out.
+    let (object, own_keys): (Result<String, serde_json::Error>, &[&str]) = match &event.subject {
+        Subject::Call(c) => (
+            serde_json::to_string(&Call::from_engine(c, clock)),
+            &["call"],
+        ),
+        Subject::Parked(p) => (
+            serde_json::to_string(&Parked::from_engine(p, clock)),
+            &["call", "for"],
+        ),
+        Subject::Group(g) => (serde_json::to_string(&Group::from_engine(g, clock)), &[]),
+        Subject::Announcement(a) => {
+            let keys: &[&str] = match (&a.for_note, &a.reason) {
+                (Some(_), Some(_)) => &["for", "reason"],
+                (Some(_), None) => &["for"],
+                (None, Some(_)) => &["reason"],
+                (None, None) => &[],
+            };
+            (
+                serde_json::to_string(&Announcement::from_engine(a, clock)),
+                keys,
+            )
+        }
+        Subject::Engine => (Ok("{}".to_string()), &[]),
+    };
+    let mut out = object.unwrap_or_else(|_| "{}".to_string());
+    let d = &event.detail;
+    let extra: [(&str, Option<String>); 6] = [
+        ("outcome", d.outcome.map(|o| format!("\"{}\"", o.as_str()))),
+        (
+            "by",
+            d.by.as_ref().and_then(|v| serde_json::to_string(v).ok()),
+        ),
+        (
+            "cause",
+            d.cause.as_ref().and_then(|v| serde_json::to_string(v).ok()),
+        ),
+        (
+            "reason",
+            d.reason
+                .as_ref()
+                .and_then(|v| serde_json::to_string(v).ok()),
+        ),
+        (
+            "for",
+            d.for_user
+                .as_ref()
+                .and_then(|v| serde_json::to_string(v).ok()),
+        ),
+        (
+            "call",
+            d.call
+                .as_ref()
+                .and_then(|v| serde_json::to_string(&v.0).ok()),
+        ),
+    ];
+    for (key, value) in extra {
+        let Some(value) = value else { continue };
+        if own_keys.contains(&key) {
+            continue;
+        }
+        // `out` is a JSON object: drop its closing brace, add the field, close it again.
+        out.pop();
+        if out.len() > 1 {
+            out.push(',');
+        }
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        out.push_str(&value);
+        out.push('}');
     }
-    .unwrap_or_else(|_| serde_json::json!({}));
-    if let (Some(map), Ok(serde_json::Value::Object(extra))) =
-        (data.as_object_mut(), serde_json::to_value(&event.detail))
-    {
-        for (k, v) in extra {
-            if v.is_null() {
-                continue;
-            }
-            // A detail's `call` names the call of a group event; a call object keeps its own.
-            map.entry(k).or_insert(v);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::events::{Detail, EventName};
+    use crate::engine::objects::ParkOutcome;
+    use crate::engine::{Instant, PickupGroupView};
+
+    fn clock() -> UtcClock {
+        UtcClock {
+            origin_unix_ms: 1_795_000_000_000,
         }
     }
-    data
+
+    fn parked() -> engine::Parked {
+        engine::Parked {
+            code: "705".into(),
+            spoken: "seven zero five".into(),
+            range: "main".into(),
+            call: CallId("c-1".into()),
+            caller: Party {
+                number: "+15550100".into(),
+                name: "Ada \"A\" Lovelace".into(),
+            },
+            parked_by: "reception".into(),
+            for_note: Some("Grace".into()),
+            policy: "global".into(),
+            parked_at: Instant(1000),
+            expires_at: Instant(301_000),
+            state: ParkState::Parked,
+            ringback: 0,
+            ringbacks_max: 1,
+        }
+    }
+
+    #[test]
+    fn a_park_ended_event_carries_the_object_with_outcome_and_by_beside_it() {
+        let event = EngineEvent {
+            name: EventName::ParkEnded,
+            subject: Subject::Parked(parked()),
+            detail: Detail {
+                outcome: Some(ParkOutcome::Retrieved),
+                by: Some("ada".into()),
+                for_user: Some("someone else".into()),
+                ..Detail::default()
+            },
+        };
+        let data = event_data(&event, &clock());
+        assert_eq!(data["code"], "705");
+        assert_eq!(data["caller"]["name"], "Ada \"A\" Lovelace");
+        assert_eq!(data["outcome"], "retrieved");
+        assert_eq!(data["by"], "ada");
+        assert_eq!(data["for"], "Grace", "the object's own field wins");
+        assert!(
+            data["expires_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z'))
+        );
+        let back: Parked = serde_json::from_value(data).expect("a whole parked object");
+        assert_eq!(back.code, "705");
+    }
+
+    #[test]
+    fn a_pickup_event_names_the_call_and_who_picked_it_beside_the_group() {
+        let event = EngineEvent {
+            name: EventName::PickupPicked,
+            subject: Subject::Group(PickupGroupView {
+                group: "sales".into(),
+                number: "880".into(),
+                name: "Sales".into(),
+                members: vec!["ada".into()],
+                pickup_by: Default::default(),
+                ringing: Vec::new(),
+            }),
+            detail: Detail {
+                by: Some("grace".into()),
+                for_user: Some("ada".into()),
+                call: Some(CallId("c-9".into())),
+                ..Detail::default()
+            },
+        };
+        let data = event_data(&event, &clock());
+        assert_eq!(data["group"], "sales");
+        assert_eq!(data["call"], "c-9");
+        assert_eq!(data["by"], "grace");
+        assert_eq!(data["for"], "ada");
+        assert_eq!(data["ringing"], serde_json::json!([]));
+    }
 }

@@ -300,31 +300,26 @@ impl EngineTask {
     fn publish(&mut self, now: Instant, event: &EngineEvent) -> u64 {
         self.seq += 1;
         let at = self.clock.utc().at(now);
-        let frame = EventFrame {
-            event: event.name.as_str().to_string(),
-            seq: self.seq,
+        self.record(event, at);
+        // The frame of PROTOCOL.md, written once and shared by every subscriber.
+        let text = format!(
+            "{{\"event\":\"{}\",\"seq\":{},\"at\":\"{}\",\"data\":{}}}",
+            event.name.as_str(),
+            self.seq,
             at,
-            data: protocol::event_data(event, self.clock.utc()),
-        };
-        self.record(event, &frame);
-        let text: Arc<str> = match serde_json::to_string(&frame) {
-            Ok(t) => t.into(),
-            Err(e) => {
-                tracing::error!(error = %e, "event did not serialise");
-                return self.seq;
-            }
-        };
+            protocol::event_data_json(event, self.clock.utc())
+        );
         self.hub.publish(Published {
             seq: self.seq,
             name: event.name,
-            text,
+            text: text.into(),
             concerns: hub::concerns(event),
         });
         self.seq
     }
 
     /// Park history for the store.
-    fn record(&self, event: &EngineEvent, frame: &EventFrame) {
+    fn record(&self, event: &EngineEvent, at: Timestamp) {
         let (Some(store), crate::engine::Subject::Parked(p)) = (&self.store, &event.subject) else {
             return;
         };
@@ -340,7 +335,7 @@ impl EngineTask {
                     .outcome
                     .unwrap_or(crate::engine::ParkOutcome::Released),
                 by: event.detail.by.clone(),
-                ended_at: frame.at,
+                ended_at: at,
             }),
             _ => {}
         }

@@ -48,16 +48,17 @@ pub fn redact_args(args: &serde_json::Value) -> String {
 
 /// Appends an entry.
 pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
-    conn.execute(
+    // Cached: every command is audited, so the statement is parsed once.
+    conn.prepare_cached(
         "INSERT INTO audit (at, actor, op, args, result) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            entry.at.unix_millis(),
-            entry.user,
-            entry.op,
-            entry.args_json,
-            entry.result
-        ],
-    )?;
+    )?
+    .execute(params![
+        entry.at.unix_millis(),
+        entry.user,
+        entry.op,
+        entry.args_json,
+        entry.result
+    ])?;
     Ok(())
 }
 

@@ -92,40 +92,41 @@ pub struct HistoryEntry {
 
 /// Records a park's start.
 pub(crate) fn started(conn: &Connection, park: &ParkRecord) -> Result<(), StoreError> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO parks (call_id, code, orbit_range, caller_number, caller_name, parked_by,
                             for_note, policy, parked_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            park.call.0,
-            park.code,
-            park.range,
-            park.caller.number,
-            park.caller.name,
-            park.parked_by,
-            park.for_note,
-            park.policy,
-            park.parked_at.unix_millis()
-        ],
-    )?;
+    )?
+    .execute(params![
+        park.call.0,
+        park.code,
+        park.range,
+        park.caller.number,
+        park.caller.name,
+        park.parked_by,
+        park.for_note,
+        park.policy,
+        park.parked_at.unix_millis()
+    ])?;
     Ok(())
 }
 
 /// Completes the newest open park of `ended.call` on `ended.code`.
 pub(crate) fn ended(conn: &Connection, ended: &ParkEnded) -> Result<(), StoreError> {
-    let changed = conn.execute(
-        "UPDATE parks SET outcome = ?1, ended_by = ?2, ended_at = ?3
-         WHERE id = (SELECT id FROM parks
-                     WHERE call_id = ?4 AND code = ?5 AND ended_at IS NULL
-                     ORDER BY id DESC LIMIT 1)",
-        params![
+    let changed = conn
+        .prepare_cached(
+            "UPDATE parks SET outcome = ?1, ended_by = ?2, ended_at = ?3
+             WHERE id = (SELECT id FROM parks
+                         WHERE call_id = ?4 AND code = ?5 AND ended_at IS NULL
+                         ORDER BY id DESC LIMIT 1)",
+        )?
+        .execute(params![
             ended.outcome.as_str(),
             ended.by,
             ended.ended_at.unix_millis(),
             ended.call.0,
             ended.code
-        ],
-    )?;
+        ])?;
     if changed == 0 {
         return Err(StoreError::NoOpenPark {
             call: ended.call.0.clone(),

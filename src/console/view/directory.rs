@@ -50,6 +50,11 @@ impl Widget for Directory<'_> {
             return;
         }
         let visible = usize::from(inner.height.saturating_sub(1)).max(1);
+        // Column widths as the table lays them out (Fill 2:1:2:1 after the marker and the
+        // spacing), so a cut value can end in `…` instead of being clipped mid-word.
+        let room = usize::from(inner.width).saturating_sub(1 + 3);
+        let sixth = room / 6;
+        let (name_w, id_w, numbers_w, groups_w) = (sixth * 2, sixth, sixth * 2, sixth);
         let selected = state.selected_index(Pane::Directory);
         let offset = scroll_offset(selected, visible);
         let body: Vec<Row> = state
@@ -59,10 +64,10 @@ impl Widget for Directory<'_> {
             .take(visible)
             .map(|person| {
                 Row::new(vec![
-                    Cell::from(fit(&person.name, 40)),
-                    Cell::from(person.id.clone()).style(p.style(Role::Dim)),
-                    Cell::from(person.numbers.join(", ")),
-                    Cell::from(person.groups.join(", ")),
+                    Cell::from(fit(&person.name, name_w)),
+                    Cell::from(fit(&person.id, id_w)).style(p.style(Role::Dim)),
+                    Cell::from(fit(&person.numbers.join(", "), numbers_w)),
+                    Cell::from(fit(&person.groups.join(", "), groups_w)),
                 ])
             })
             .collect();

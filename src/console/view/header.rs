@@ -124,8 +124,9 @@ impl Widget for Banner<'_> {
                         " ⚠ ENGINE UNREACHABLE — retry {attempt}{next} — last state shown greyed"
                     )
                 } else {
+                    // The reason last: it is the longest part, and the one to lose if cut.
                     format!(
-                        " ⚠ ENGINE UNREACHABLE since {}Z ({reason}) — reconnecting, attempt {attempt}{next} — last known state shown greyed",
+                        " ⚠ ENGINE UNREACHABLE since {}Z — reconnecting, attempt {attempt}{next} — last known state shown greyed — {reason}",
                         format_clock(*since)
                     )
                 }
@@ -139,6 +140,7 @@ impl Widget for Banner<'_> {
             _ => String::new(),
         };
         buf.set_style(area, self.paint.style(Role::Offline));
+        let text = super::fit(&text, usize::from(area.width));
         Paragraph::new(Line::styled(text, self.paint.style(Role::Offline))).render(area, buf);
     }
 }

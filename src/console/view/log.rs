@@ -25,6 +25,7 @@ fn kind_role(kind: LogKind) -> Role {
         LogKind::Abandon | LogKind::Failure => Role::LogFailure,
         LogKind::Pickup => Role::LogPickup,
         LogKind::Announce => Role::LogAnnounce,
+        LogKind::Call => Role::Text,
         LogKind::Note => Role::LogNote,
     }
 }

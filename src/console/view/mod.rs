@@ -162,6 +162,9 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
         }
         .render(area, buf),
         Some(Overlay::Park(form)) => overlays::ParkFormBox { form, paint: live }.render(area, buf),
+        Some(Overlay::History(view)) => {
+            overlays::HistoryBox { view, paint: live }.render(area, buf)
+        }
         _ => {}
     }
 }

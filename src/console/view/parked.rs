@@ -14,6 +14,43 @@ use ratatui::widgets::{
     Cell, HighlightSpacing, Paragraph, Row, StatefulWidget, Table, TableState, Widget,
 };
 
+/// Which columns the board has room for. Every set keeps code, state, caller, "for",
+/// elapsed, time left with its band, and the bar; wider sets add the number, then who
+/// parked it and when — each only where the caller and "for" columns keep a useful width.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Columns {
+    /// Everything (inner width from 118).
+    Full,
+    /// Without "by" and "parked at" (inner width from 90).
+    Medium,
+    /// The essentials.
+    Narrow,
+}
+
+impl Columns {
+    fn for_width(inner: u16) -> Columns {
+        match inner {
+            118.. => Columns::Full,
+            90.. => Columns::Medium,
+            _ => Columns::Narrow,
+        }
+    }
+
+    /// The widths the table gives the caller and "for" columns (its two `Fill`s) in
+    /// `inner` columns, rounded down, so a longer value is cut with `…`, not clipped.
+    fn flexible_widths(self, inner: u16) -> (usize, usize) {
+        // Fixed widths, plus one space between columns and the selection marker.
+        let (fixed, columns, caller_share, shares) = match self {
+            Columns::Full => (83, 11, 3, 5),
+            Columns::Medium => (65, 9, 3, 5),
+            Columns::Narrow => (38, 7, 2, 3),
+        };
+        let flex = usize::from(inner).saturating_sub(fixed + columns - 1 + 1);
+        let caller = flex * caller_share / shares;
+        (caller, flex - caller)
+    }
+}
+
 /// The parked-calls pane.
 pub(crate) struct ParkedBoard<'a> {
     pub state: &'a State,
@@ -75,31 +112,22 @@ impl Widget for ParkedBoard<'_> {
         let visible = usize::from(inner.height.saturating_sub(1)).max(1);
         let selected = state.selected_index(Pane::Parked);
         let offset = scroll_offset(selected, visible);
-        let bar_w = if wide { 10 } else { 6 };
-        let header_cells: Vec<&str> = if wide {
-            vec![
+        let columns = Columns::for_width(inner.width);
+        let bar_w: u16 = if columns == Columns::Narrow { 6 } else { 10 };
+        let full = columns == Columns::Full;
+        let (caller_w, for_w) = columns.flexible_widths(inner.width);
+        let header_cells: Vec<&str> = match columns {
+            Columns::Full => vec![
                 "Code", "State", "Caller", "Number", "For", "By", "Parked", "Elapsed", "Left", "",
                 "Next",
-            ]
-        } else {
-            vec!["Code", "State", "Caller", "For", "Elapsed", "Left", "Next"]
+            ],
+            Columns::Medium => vec![
+                "Code", "State", "Caller", "Number", "For", "Elapsed", "Left", "", "Next",
+            ],
+            Columns::Narrow => vec!["Code", "State", "Caller", "For", "Elapsed", "Left", "Next"],
         };
-        let widths: Vec<Constraint> = if wide {
-            vec![
-                Constraint::Length(6),
-                Constraint::Length(12),
-                Constraint::Fill(3),
-                Constraint::Length(17),
-                Constraint::Fill(2),
-                Constraint::Length(10),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Length(7),
-                Constraint::Length(6),
-                Constraint::Length(bar_w),
-            ]
-        } else {
-            vec![
+        let widths: Vec<Constraint> = match columns {
+            Columns::Narrow => vec![
                 Constraint::Length(5),
                 Constraint::Length(12),
                 Constraint::Fill(2),
@@ -107,7 +135,26 @@ impl Widget for ParkedBoard<'_> {
                 Constraint::Length(7),
                 Constraint::Length(8),
                 Constraint::Length(bar_w),
-            ]
+            ],
+            _ => {
+                let mut w = vec![
+                    Constraint::Length(6),
+                    Constraint::Length(12),
+                    Constraint::Fill(3),
+                    Constraint::Length(17),
+                    Constraint::Fill(2),
+                ];
+                if full {
+                    w.extend([Constraint::Length(10), Constraint::Length(8)]);
+                }
+                w.extend([
+                    Constraint::Length(7),
+                    Constraint::Length(7),
+                    Constraint::Length(6),
+                    Constraint::Length(bar_w),
+                ]);
+                w
+            }
         };
         let body: Vec<Row> = rows
             .iter()
@@ -122,24 +169,13 @@ impl Widget for ParkedBoard<'_> {
                 } else {
                     pk.caller.name.clone()
                 };
-                let note = pk.for_note.clone().unwrap_or_default();
+                let note = fit(pk.for_note.as_deref().unwrap_or_default(), for_w);
                 let mut cells = vec![
                     Cell::from(pk.code.clone()).style(p.style(Role::Text)),
                     Cell::from(state_word(entry)).style(p.style(state_role(pk.state))),
-                    Cell::from(fit(&caller, 40)),
+                    Cell::from(fit(&caller, caller_w)),
                 ];
-                if wide {
-                    cells.push(Cell::from(pk.caller.number.clone()));
-                    cells.push(Cell::from(note));
-                    cells.push(Cell::from(pk.parked_by.clone()));
-                    cells.push(Cell::from(format_clock(pk.parked_at)).style(p.style(Role::Time)));
-                    cells.push(Cell::from(format_duration(t.elapsed)).style(p.style(Role::Time)));
-                    cells.push(Cell::from(format_duration(t.remaining)).style(p.style(band)));
-                    cells.push(
-                        Cell::from(format!("{} {}", t.band.glyph(), t.band.word()))
-                            .style(p.style(band)),
-                    );
-                } else {
+                if columns == Columns::Narrow {
                     cells.push(Cell::from(note));
                     cells.push(Cell::from(format_duration(t.elapsed)).style(p.style(Role::Time)));
                     cells.push(
@@ -149,6 +185,21 @@ impl Widget for ParkedBoard<'_> {
                             format_duration(t.remaining)
                         ))
                         .style(p.style(band)),
+                    );
+                } else {
+                    cells.push(Cell::from(pk.caller.number.clone()));
+                    cells.push(Cell::from(note));
+                    if full {
+                        cells.push(Cell::from(pk.parked_by.clone()));
+                        cells.push(
+                            Cell::from(format_clock(pk.parked_at)).style(p.style(Role::Time)),
+                        );
+                    }
+                    cells.push(Cell::from(format_duration(t.elapsed)).style(p.style(Role::Time)));
+                    cells.push(Cell::from(format_duration(t.remaining)).style(p.style(band)));
+                    cells.push(
+                        Cell::from(format!("{} {}", t.band.glyph(), t.band.word()))
+                            .style(p.style(band)),
                     );
                 }
                 cells.push(Cell::from(bar(t.used, usize::from(bar_w))).style(p.style(Role::Bar)));

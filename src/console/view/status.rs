@@ -17,6 +17,9 @@ pub(crate) struct StatusLine<'a> {
     pub paint: Paint<'a>,
 }
 
+/// What the palette takes, shown while its line is still empty (when it fits).
+const PALETTE_COMMANDS: &str = "park · retrieve · announce · extend · pickup · transfer · hangup · find · sort · history · help";
+
 /// The actions hinted for a pane, most useful first.
 pub fn hinted_actions(pane: Pane) -> &'static [Action] {
     match pane {
@@ -44,6 +47,12 @@ impl Widget for StatusLine<'_> {
         let state = self.state;
         let p = self.paint;
         let prompt = match &state.overlay {
+            Some(Overlay::Palette(text))
+                if text.is_empty()
+                    && area.width as usize >= PALETTE_COMMANDS.chars().count() + 4 =>
+            {
+                Some((":", text.as_str(), PALETTE_COMMANDS))
+            }
             Some(Overlay::Palette(text)) => Some((":", text.as_str(), "Enter run · Esc cancel")),
             Some(Overlay::Filter(text)) => {
                 Some(("filter /", text.as_str(), "Enter keep · Esc clear"))
