@@ -317,3 +317,31 @@ impl Alt for Msg {
         }
     }
 }
+
+#[test]
+fn an_engine_never_reached_reads_as_cannot_reach_with_no_last_state_to_grey() {
+    let mut state = State::new(
+        Mode::Console,
+        parkdesk::console::keymap::KeyMap::builtin("desk").unwrap(),
+        0.75,
+        "k".into(),
+        at(NOW),
+    );
+    state.size = (80, 24);
+    update(
+        &mut state,
+        Msg::Conn(ConnEvent::Lost {
+            reason: "could not connect to ws://127.0.0.1:7370/v1".into(),
+            attempt: 1,
+            retry_in: 1,
+        }),
+    );
+    assert_eq!(
+        log_lines(&state),
+        ["Cannot reach the engine: could not connect to ws://127.0.0.1:7370/v1"]
+    );
+    let text = screen(&state, ColorMode::NoColor);
+    assert!(text.contains("nothing received yet"), "{text}");
+    assert!(text.contains("Desk (0)"), "no line before hello:\n{text}");
+    assert!(!text.contains("last state"), "{text}");
+}
