@@ -85,16 +85,20 @@ fn a_desk_call_that_ends_is_logged_by_its_caller_and_other_lines_calls_are_not()
     let mut released = call("c-22", "Linus Torvalds", "+358 9 555 0102", "ended", 95);
     released["cause"] = json!("released");
     engine_event(&mut state, "call.ended", 51, released);
+    let mut held = call("c-23", "", "+44 161 555 0103", "ended", 300);
+    held["cause"] = json!("hangup");
+    engine_event(&mut state, "call.ended", 52, held);
     // c-31 rang at bob's line, not mine.
     let mut elsewhere = call("c-31", "Barbara Liskov", "+1 617 555 0120", "ended", 23);
     elsewhere["line"] = json!("bob");
     elsewhere["cause"] = json!("hangup");
-    engine_event(&mut state, "call.ended", 52, elsewhere);
+    engine_event(&mut state, "call.ended", 53, elsewhere);
     assert_eq!(
         new_lines(&state, before),
         [
-            "Margaret Hamilton (+1 617 555 0101) hung up",
+            "Margaret Hamilton (+1 617 555 0101) hung up before it was answered",
             "Linus Torvalds (+358 9 555 0102) released (hung up)",
+            "+44 161 555 0103 hung up",
         ]
     );
 }
@@ -316,4 +320,32 @@ impl Alt for Msg {
             other => other,
         }
     }
+}
+
+#[test]
+fn an_engine_never_reached_reads_as_cannot_reach_with_no_last_state_to_grey() {
+    let mut state = State::new(
+        Mode::Console,
+        parkdesk::console::keymap::KeyMap::builtin("desk").unwrap(),
+        0.75,
+        "k".into(),
+        at(NOW),
+    );
+    state.size = (80, 24);
+    update(
+        &mut state,
+        Msg::Conn(ConnEvent::Lost {
+            reason: "could not connect to ws://127.0.0.1:7370/v1".into(),
+            attempt: 1,
+            retry_in: 1,
+        }),
+    );
+    assert_eq!(
+        log_lines(&state),
+        ["Cannot reach the engine: could not connect to ws://127.0.0.1:7370/v1"]
+    );
+    let text = screen(&state, ColorMode::NoColor);
+    assert!(text.contains("nothing received yet"), "{text}");
+    assert!(text.contains("Desk (0)"), "no line before hello:\n{text}");
+    assert!(!text.contains("last state"), "{text}");
 }

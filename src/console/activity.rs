@@ -328,17 +328,19 @@ pub fn describe(frame: &EventFrame, ctx: &LogContext<'_>) -> Option<LogEntry> {
         "call.ended" => {
             // Only a call that was at my desk: a parked call's end is its `park.ended`.
             let id = text(d, &["call"]);
-            let at_desk = ctx.board.calls.get(&id).is_some_and(|c| {
-                c.line == ctx.my_line
-                    && matches!(
-                        c.state,
-                        CallState::Ringing | CallState::Connected | CallState::Held
-                    )
-            });
-            if !at_desk {
-                return None;
-            }
+            let was = ctx
+                .board
+                .calls
+                .get(&id)
+                .filter(|c| c.line == ctx.my_line)
+                .map(|c| c.state);
+            let missed = match was {
+                Some(CallState::Ringing) => true,
+                Some(CallState::Connected | CallState::Held) => false,
+                _ => return None,
+            };
             let what = match text(d, &["cause"]).as_str() {
+                "hangup" if missed => "hung up before it was answered".to_string(),
                 "hangup" => "hung up".to_string(),
                 "dead" => "dropped: the line died".to_string(),
                 "released" => "released (hung up)".to_string(),

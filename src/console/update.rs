@@ -1097,9 +1097,12 @@ fn on_conn(state: &mut State, event: ConnEvent) {
             let since = match &state.conn {
                 ConnState::Offline { since, .. } => *since,
                 _ => {
-                    state
-                        .log
-                        .note(state.now, format!("Connection lost: {reason}"));
+                    let what = if state.session.is_some() {
+                        "Connection lost"
+                    } else {
+                        "Cannot reach the engine"
+                    };
+                    state.log.note(state.now, format!("{what}: {reason}"));
                     state.now
                 }
             };

@@ -36,12 +36,17 @@ impl Widget for DeskCalls<'_> {
         let state = self.state;
         let p = self.paint;
         let rows = state.desk_rows();
-        let title = format!(
-            "{} — line {} ({})",
-            Pane::Desk.title(),
-            state.my_line(),
-            rows.len()
-        );
+        // The line is the `hello` user: unknown until the engine has answered once.
+        let title = if state.my_line().is_empty() {
+            format!("{} ({})", Pane::Desk.title(), rows.len())
+        } else {
+            format!(
+                "{} — line {} ({})",
+                Pane::Desk.title(),
+                state.my_line(),
+                rows.len()
+            )
+        };
         let block = pane_block(Pane::Desk, title, self.focused, p);
         let inner = block.inner(area);
         block.render(area, buf);

@@ -119,16 +119,25 @@ impl Widget for Banner<'_> {
                 } else {
                     String::new()
                 };
-                if narrow {
-                    format!(
+                // Before the first `hello` there is no last state to grey, nor engine time.
+                let seen = state.session.is_some();
+                match (narrow, seen) {
+                    (true, true) => format!(
                         " ⚠ ENGINE UNREACHABLE — retry {attempt}{next} — last state shown greyed"
-                    )
-                } else {
+                    ),
+                    (true, false) => {
+                        format!(
+                            " ⚠ ENGINE UNREACHABLE — retry {attempt}{next} — nothing received yet"
+                        )
+                    }
                     // The reason last: it is the longest part, and the one to lose if cut.
-                    format!(
+                    (false, true) => format!(
                         " ⚠ ENGINE UNREACHABLE since {}Z — reconnecting, attempt {attempt}{next} — last known state shown greyed — {reason}",
                         format_clock(*since)
-                    )
+                    ),
+                    (false, false) => format!(
+                        " ⚠ ENGINE UNREACHABLE — connecting, attempt {attempt}{next} — nothing received yet — {reason}"
+                    ),
                 }
             }
             ConnState::Failed(message) => {
