@@ -42,3 +42,26 @@ fn a_caller_hanging_up_after_a_dialled_retrieve_releases_the_dialling_phone() {
         "the dialling phone is hung up: {released:?}"
     );
 }
+
+#[test]
+fn a_transfer_of_a_ringing_desk_call_tells_consoles_at_once_where_it_rings() {
+    use parkdesk::engine::command::TransferArgs;
+    use parkdesk::engine::{Command, objects::CallState};
+    let mut h = Harness::standard();
+    h.offer("c1", "reception");
+    let _ = h.names();
+    h.cmd(
+        &desk(),
+        Command::Transfer(TransferArgs {
+            call: cid("c1"),
+            to: "bob".into(),
+        }),
+    )
+    .unwrap();
+    assert!(h.names().contains(&"call.ringing"), "{:?}", h.names());
+    let call = h.call("c1").unwrap();
+    assert_eq!(
+        (call.state, call.line.as_str()),
+        (CallState::Ringing, "bob")
+    );
+}

@@ -5,8 +5,10 @@ use super::clock::{Instant, secs};
 use super::command::{CommandOk, HangupArgs, TransferArgs};
 use super::directory::Actor;
 use super::error::EngineError;
+use super::events::EventName;
 use super::lifecycle::ring_display;
 use super::objects::{CallState, ParkOutcome};
+use super::output::by;
 use super::records::{Due, Purpose};
 use super::switch::EndCause;
 
@@ -46,6 +48,7 @@ impl Engine {
             });
         }
         let alerting = rec.alerting.map(|leg| rec.leg(leg));
+        let was_alerting = alerting.is_some();
         let from_line = rec.view.line.clone();
         let display = ring_display(&["Transfer: "], &rec.view.from);
         if let Some(leg) = alerting {
@@ -69,6 +72,10 @@ impl Engine {
             expires,
             Due::RingUnanswered,
         );
+        // Consoles see at once that the call now rings elsewhere, not only when it is answered.
+        if was_alerting {
+            self.emit_call(EventName::CallRinging, key, by(&actor.user));
+        }
         Ok(CommandOk::Done)
     }
 
