@@ -108,8 +108,9 @@ fn a_console_rides_out_an_engine_killed_and_restarted_on_the_same_port() {
     });
 
     engine.kill();
-    let screen = term.wait_for("the unreachable banner", |s| {
-        s.contains("ENGINE UNREACHABLE") && s.contains("OFFLINE")
+    // The banner and the log's note are drawn from the same loss, maybe a frame apart.
+    let screen = term.wait_for("the unreachable banner and the log's note", |s| {
+        s.contains("ENGINE UNREACHABLE") && s.contains("OFFLINE") && s.contains("Connection lost")
     });
     assert!(
         board_code(&screen, "parked").as_deref() == Some(code.as_str()),
