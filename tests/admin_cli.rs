@@ -1,8 +1,9 @@
 //! `parkdesk admin` against a real engine process: scripts get JSON, people get tables,
 //! refusals get a clear message and a failing exit code.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod support;
+
+use std::process::{Child, Command, Output};
 
 struct Engine {
     child: Child,
@@ -40,21 +41,7 @@ roles = ["admin"]
         ),
     )
     .expect("config");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
-        .args(["engine", "--config"])
-        .arg(&cfg)
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("engine");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let url = loop {
-        let line = lines.next().expect("address line").expect("line");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().expect("url").to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let (child, url) = support::spawn_engine(&cfg);
     Engine {
         child,
         url,

@@ -4,9 +4,8 @@
 mod support;
 
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 use support::*;
 
@@ -55,30 +54,6 @@ allow_park = true
     path
 }
 
-/// Starts the engine and returns it with its URL (read from its stderr).
-fn spawn(config: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
-        .args(["engine", "--config"])
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn engine");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("engine printed its address")
-            .expect("line");
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            break rest.split_whitespace().next().expect("url").to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
-}
-
 fn signal(child: &Child, sig: &str) {
     let status = Command::new("kill")
         .args([sig, &child.id().to_string()])
@@ -121,7 +96,7 @@ async fn park_one(url: &str) -> (Peer, String) {
 async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path(), 3);
-    let (mut child, url) = spawn(&cfg);
+    let (mut child, url) = spawn_engine(&cfg);
     let (mut p, code) = park_one(&url).await;
     p.ok(
         "sim.phone",
@@ -150,7 +125,7 @@ async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
     assert!(started.elapsed() < Duration::from_secs(5 + 1));
 
     // The history survived the restart.
-    let (mut child, url) = spawn(&cfg);
+    let (mut child, url) = spawn_engine(&cfg);
     let (mut p, _) = Peer::hello(&url, RECEPTION).await;
     let h = p.ok("history.list", json!({})).await;
     let entries = h["entries"].as_array().expect("entries");
@@ -165,14 +140,14 @@ async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
 async fn a_park_open_when_the_engine_died_is_recorded_as_lost_at_next_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path(), 3);
-    let (mut child, url) = spawn(&cfg);
+    let (mut child, url) = spawn_engine(&cfg);
     let (_p, code) = park_one(&url).await;
     // Give the store thread a moment to write the park, then kill without a drain.
     tokio::time::sleep(Duration::from_millis(300)).await;
     signal(&child, "-KILL");
     let _ = wait_exit(&mut child, Duration::from_secs(5));
 
-    let (mut child, url) = spawn(&cfg);
+    let (mut child, url) = spawn_engine(&cfg);
     let (mut p, _) = Peer::hello(&url, RECEPTION).await;
     let h = p.ok("history.list", json!({})).await;
     let entries = h["entries"].as_array().expect("entries");
