@@ -343,7 +343,9 @@ impl EngineTask {
 
     /// Tells the engine when a zone gains or loses its last station.
     fn sync_stations(&mut self, now: Instant) {
-        let current = self.hub.stations();
+        let Some(current) = self.hub.stations_if_changed() else {
+            return;
+        };
         let zones: Vec<String> = current
             .keys()
             .chain(self.stations.keys())

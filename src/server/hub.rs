@@ -106,6 +106,8 @@ pub struct Hub {
     subscribers: HashMap<u64, Subscriber>,
     next_id: u64,
     queue: usize,
+    /// Set when a station may have come or gone (attach, detach, a slow subscriber dropped).
+    membership_changed: bool,
 }
 
 /// What a new subscriber receives from the hub.
@@ -128,6 +130,7 @@ impl Hub {
             subscribers: HashMap::new(),
             next_id: 1,
             queue: queue.max(16),
+            membership_changed: false,
         }
     }
 
@@ -145,6 +148,7 @@ impl Hub {
         }
         for id in dropped {
             self.subscribers.remove(&id);
+            self.membership_changed = true;
         }
         if self.log.len() == self.capacity {
             self.log.pop_front();
@@ -194,12 +198,14 @@ impl Hub {
                 zone,
             },
         );
+        self.membership_changed = true;
         Attached { id, events, slow }
     }
 
     /// Removes a subscriber.
     pub fn detach(&mut self, id: u64) {
         self.subscribers.remove(&id);
+        self.membership_changed = true;
     }
 
     /// Drops every subscriber (their sessions see the stream end).
@@ -217,8 +223,17 @@ impl Hub {
         self.subscribers.is_empty()
     }
 
+    /// Stations attached per zone, if membership changed since the last call; `None` when
+    /// nothing can have changed, so callers on the hot path skip the count.
+    pub fn stations_if_changed(&mut self) -> Option<HashMap<String, usize>> {
+        if !std::mem::take(&mut self.membership_changed) {
+            return None;
+        }
+        Some(self.stations())
+    }
+
     /// Stations attached per zone.
-    pub fn stations(&self) -> HashMap<String, usize> {
+    fn stations(&self) -> HashMap<String, usize> {
         let mut zones = HashMap::new();
         for sub in self.subscribers.values() {
             if let Some(zone) = &sub.zone {
