@@ -822,11 +822,6 @@ impl EngineTask {
             )),
         }
     }
-
-    /// The engine's UTC `now` for `hello`.
-    pub fn utc_now(&self) -> Timestamp {
-        self.clock.utc_now()
-    }
 }
 
 /// A simulated switch's refusal (unknown call, leg gone) as a protocol error.
