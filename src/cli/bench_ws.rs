@@ -34,10 +34,13 @@ fn clock() -> std::time::Instant {
     std::time::Instant::now()
 }
 
-const RECEPTION: &str = "bench-reception";
+/// The benchmark receptionist's token.
+pub const RECEPTION: &str = "bench-reception";
 const WATCHER: &str = "bench-monitor";
 
-fn bench_setup() -> EngineSetup {
+/// A directory for benchmarks: a receptionist who may park, and a park range of 50,000
+/// codes with a 30-minute timeout, so nothing rings back while the benchmark runs.
+pub fn bench_setup() -> EngineSetup {
     EngineSetup {
         ranges: vec![
             OrbitRange {
@@ -69,7 +72,8 @@ fn bench_setup() -> EngineSetup {
     }
 }
 
-fn bench_tokens() -> TokenRegistry {
+/// Tokens for benchmarks: [`RECEPTION`] and a monitor.
+pub fn bench_tokens() -> TokenRegistry {
     let mut t = TokenRegistry::default();
     for (id, token, user, role) in [
         ("b1", RECEPTION, "reception", Role::Receptionist),

@@ -7,8 +7,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::{SinkExt, StreamExt};
-use parkdesk::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, Role, User};
-use parkdesk::server::auth::{TokenEntry, TokenRegistry, digest};
+use parkdesk::cli::bench_ws::{RECEPTION, bench_setup, bench_tokens};
 use parkdesk::server::engine_task::TaskSettings;
 use parkdesk::server::{ServerOptions, start_server};
 use parkdesk::store::Store;
@@ -20,37 +19,6 @@ type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 const BATCH: usize = 256;
-
-fn setup() -> EngineSetup {
-    EngineSetup {
-        ranges: vec![
-            OrbitRange {
-                name: "main".into(),
-                kind: RangeKind::Park,
-                start: "10000".into(),
-                end: "59999".into(),
-            },
-            OrbitRange {
-                name: "pickup".into(),
-                kind: RangeKind::Pickup,
-                start: "880".into(),
-                end: "899".into(),
-            },
-        ],
-        policies: vec![ParkPolicy {
-            allow_park: true,
-            park_timeout: 1800,
-            ..ParkPolicy::default()
-        }],
-        users: vec![User {
-            id: "reception".into(),
-            name: "Reception".into(),
-            voice_enabled: true,
-            ..User::default()
-        }],
-        ..EngineSetup::default()
-    }
-}
 
 struct Desk {
     ws: Ws,
@@ -130,19 +98,11 @@ fn bench(c: &mut Criterion) {
         .expect("runtime");
     let dir = tempfile::tempdir().expect("tempdir");
     let (server, mut desk) = rt.block_on(async {
-        let mut tokens = TokenRegistry::default();
-        tokens.insert(TokenEntry {
-            id: "b".into(),
-            hash: digest("bench"),
-            user: "reception".into(),
-            roles: vec![Role::Receptionist],
-            label: String::new(),
-        });
         let store = Store::open(&dir.path().join("bench.db")).expect("store");
         let server = start_server(ServerOptions {
             listen: ([127, 0, 0, 1], 0).into(),
-            setup: setup(),
-            tokens,
+            setup: bench_setup(),
+            tokens: bench_tokens(),
             store: Some(store),
             task: TaskSettings {
                 name: "bench".into(),
@@ -162,7 +122,7 @@ fn bench(c: &mut Criterion) {
             .await
             .expect("connect");
         let mut desk = Desk { ws, id: 0 };
-        desk.batch(vec![("hello", json!({"token": "bench", "protocol": 1}))])
+        desk.batch(vec![("hello", json!({"token": RECEPTION, "protocol": 1}))])
             .await;
         desk.batch(vec![(
             "sim.phone",
