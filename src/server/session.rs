@@ -428,22 +428,23 @@ impl Session {
     }
 
     async fn subscribe(&mut self, actor: Actor, id: Value, args: Value) -> Option<Close> {
+        /// `since`/`epoch`, and the zone an announcer station serves (an extension).
         #[derive(Deserialize)]
-        struct ZoneArg {
+        struct Args {
+            #[serde(flatten)]
+            sub: SubscribeArgs,
             #[serde(default)]
             zone: Option<String>,
         }
-        let parsed: Result<(SubscribeArgs, ZoneArg), ErrorBody> =
-            ops::decode(&args).and_then(|a| ops::decode(&args).map(|z| (a, z)));
-        let (sub_args, zone) = match parsed {
-            Ok(p) => p,
+        let (sub_args, zone) = match ops::decode::<Args>(&args) {
+            Ok(Args { sub, zone }) => (sub, zone),
             Err(e) => return self.reply_or_gone(id, Err(e), None).await,
         };
         if let Some(old) = self.sub.take() {
             let _ = self.ctx.engine.send(Msg::Unsubscribe { id: old.id }).await;
         }
         let zone = if actor.has(Role::Announcer) {
-            zone.zone
+            zone
         } else {
             None
         };
