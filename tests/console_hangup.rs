@@ -42,8 +42,13 @@ fn plain_parkdesk_exits_when_its_terminal_hangs_up() {
     assert!(started.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let pid = loop {
-        if let Ok(pid) = std::fs::read_to_string(&pidfile) {
-            break pid.trim().to_string();
+        // The shell creates the file before it writes the pid: wait for a whole number.
+        if let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .filter(|text| text.ends_with('\n'))
+            .and_then(|text| text.trim().parse::<u32>().ok())
+        {
+            break pid.to_string();
         }
         assert!(Instant::now() < deadline, "parkdesk did not start");
         std::thread::sleep(Duration::from_millis(50));
