@@ -179,6 +179,7 @@ impl FakeDesk {
                             id,
                             call: call.clone(),
                             prompt: None,
+                            refusal: None,
                         },
                     );
                 }
@@ -202,6 +203,7 @@ impl FakeDesk {
                             id,
                             call: call.clone(),
                             prompt: None,
+                            refusal: None,
                         },
                     );
                 }
@@ -643,7 +645,8 @@ fn the_demo_never_touches_calls_it_did_not_create() {
                 | SwitchEvent::Held { call, .. }
                 | SwitchEvent::Unheld { call, .. }
                 | SwitchEvent::Dtmf { call, .. }
-                | SwitchEvent::TransferRequested { call, .. } => {
+                | SwitchEvent::TransferRequested { call, .. }
+                | SwitchEvent::ParkArrived { call, .. } => {
                     assert!(!foreign.contains(call), "seed {seed}: {event:?}");
                 }
                 SwitchEvent::Failed { .. } => {}

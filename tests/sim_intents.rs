@@ -239,6 +239,7 @@ fn a_release_ends_the_whole_call_quietly_and_remembers_its_prompt() {
             id: IntentId(2),
             call: call.clone(),
             prompt: Some(Prompt::Goodbye),
+            refusal: None,
         },
     );
     assert_eq!(switch.poll_event(), None);
@@ -268,6 +269,7 @@ fn a_release_unhooks_legs_of_other_calls_bridged_to_it() {
             id: IntentId(2),
             call: parked,
             prompt: None,
+            refusal: None,
         },
     );
     assert_eq!(switch.peer_of(&leg(&dialling, LegId::Caller)), None);
@@ -339,6 +341,7 @@ fn intents_for_unknown_calls_or_legs_are_ignored() {
             id: IntentId(8),
             call: ghost.clone(),
             prompt: Some(Prompt::Goodbye),
+            refusal: None,
         },
         Intent::Play {
             id: IntentId(9),

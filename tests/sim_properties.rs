@@ -268,6 +268,7 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
                     id,
                     call: call.clone(),
                     prompt: Some(Prompt::Goodbye),
+                    refusal: None,
                 },
             );
             prop_assert!(switch.call(&call).is_none());
@@ -309,7 +310,8 @@ fn check_events(
             | SwitchEvent::Held { call, .. }
             | SwitchEvent::Unheld { call, .. }
             | SwitchEvent::Dtmf { call, .. }
-            | SwitchEvent::TransferRequested { call, .. } => {
+            | SwitchEvent::TransferRequested { call, .. }
+            | SwitchEvent::ParkArrived { call, .. } => {
                 prop_assert!(
                     created.contains(call),
                     "event for unknown call: {:?}",

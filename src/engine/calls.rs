@@ -63,13 +63,36 @@ impl Engine {
             } => {
                 self.on_dialed(now, call, &caller, &number);
             }
+            SwitchEvent::ParkArrived {
+                call,
+                from,
+                parker,
+                policy,
+                code,
+            } => {
+                let arrival = super::requests::ParkArrival {
+                    call,
+                    from,
+                    parker,
+                    policy,
+                    code,
+                };
+                self.on_park_arrived(now, arrival);
+            }
             SwitchEvent::Held { call, leg } => self.on_hold(&call, leg, true),
             SwitchEvent::Unheld { call, leg } => self.on_hold(&call, leg, false),
             SwitchEvent::Dtmf { call, digit } => self.on_dtmf(now, &call, digit),
         }
     }
 
-    fn on_offered(&mut self, now: Instant, call: CallId, from: Party, to: String, line: String) {
+    pub(super) fn on_offered(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        from: Party,
+        to: String,
+        line: String,
+    ) {
         if self.by_id.contains_key(&call) || self.aliases.contains_key(&call) {
             tracing::warn!(call = %call, "offered twice; ignored");
             return;

@@ -68,6 +68,8 @@ pub struct Compiled {
     pub pickup_of: HashMap<String, Vec<usize>>,
     /// The `global` policy.
     pub global: Arc<PolicyEntry>,
+    /// Every policy by name.
+    pub policies: HashMap<String, Arc<PolicyEntry>>,
     /// Allow-listed numbers.
     pub allow: HashSet<String>,
 }
@@ -169,6 +171,7 @@ impl Compiled {
             pickup_by_name,
             pickup_of,
             global,
+            policies,
             allow: setup.allow_list.iter().cloned().collect(),
         })
     }

@@ -1,5 +1,6 @@
 //! The engine's typed refusals; each maps to one protocol error code.
 
+use super::switch::Refusal;
 use thiserror::Error;
 
 /// Why the engine refused a command. A refused command changes nothing.
@@ -60,6 +61,17 @@ impl EngineError {
             EngineError::PolicyDenied(_) => "policy_denied",
             EngineError::Conflict { .. } => "conflict",
             EngineError::Stopping => "policy_denied",
+        }
+    }
+
+    /// How a switch turns a call away for this refusal (a dialled park or retrieve).
+    pub fn refusal(&self) -> Refusal {
+        match self {
+            EngineError::NotFound(_) => Refusal::NotFound,
+            EngineError::Forbidden(_) | EngineError::PolicyDenied(_) => Refusal::Forbidden,
+            EngineError::BadRequest { .. } => Refusal::Forbidden,
+            EngineError::CodeTaken(_) | EngineError::Conflict { .. } => Refusal::Busy,
+            EngineError::RangeFull { .. } | EngineError::Stopping => Refusal::Unavailable,
         }
     }
 

@@ -116,6 +116,7 @@ impl Engine {
             .calls
             .get(key)
             .and_then(|rec| rec.park.as_ref())
+            .filter(|park| self.compiled.users.contains_key(&park.parked_by))
             .map_or(0, |park| park.policy.policy.ringback_attempts);
         if attempts > 0 {
             self.start_ringback(now, key, 1);

@@ -58,7 +58,8 @@ pub use events::{Detail, EngineEvent, EventName, Subject};
 pub use objects::{Announcement, Call, ParkOutcome, Parked, PickupGroupView};
 pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
-pub use switch::{CallId, Intent, SwitchEvent};
+pub use requests::UNIDENTIFIED_PARKER;
+pub use switch::{CallId, Intent, Refusal, SwitchEvent};
 
 use announcements::Announcements;
 use arena::{Arena, CallKey};

@@ -7,7 +7,7 @@ use super::clock::Instant;
 use super::events::{Detail, EngineEvent, EventName, Subject};
 use super::objects::PickupGroupView;
 use super::records::{Due, PendingRing, Purpose};
-use super::switch::{CallId, Intent, IntentId, LegId, LegRef, Prompt};
+use super::switch::{CallId, Intent, IntentId, LegId, LegRef, Prompt, Refusal};
 use std::collections::VecDeque;
 
 /// Queued output, drained by `poll_event` and `poll_intent`.
@@ -199,9 +199,24 @@ impl Engine {
     /// Asks the switch to release a whole call, optionally after a prompt.
     pub(super) fn release(&mut self, call: CallId, prompt: Option<Prompt>) {
         let id = self.out.next_id();
-        self.out
-            .intents
-            .push_back(Intent::Release { id, call, prompt });
+        self.out.intents.push_back(Intent::Release {
+            id,
+            call,
+            prompt,
+            refusal: None,
+        });
+    }
+
+    /// Turns a call away: released after `prompt`, saying why (an unanswered call is
+    /// answered with the refusal instead).
+    pub(super) fn refuse(&mut self, call: CallId, prompt: Option<Prompt>, refusal: Refusal) {
+        let id = self.out.next_id();
+        self.out.intents.push_back(Intent::Release {
+            id,
+            call,
+            prompt,
+            refusal: Some(refusal),
+        });
     }
 
     /// Asks the switch to play a prompt on a call.

@@ -126,6 +126,19 @@ impl Engine {
                 "user '{parker}' is not a voice-enabled directory user"
             ))
         })?;
+        self.plan_park_under(now, policy, code)
+    }
+
+    /// [`Engine::plan_park`] under a given policy: allowed, a range, a free code.
+    pub(super) fn plan_park_under(
+        &mut self,
+        now: Instant,
+        policy: Arc<PolicyEntry>,
+        code: Option<&str>,
+    ) -> Result<ParkPlan, EngineError> {
+        if self.draining {
+            return Err(EngineError::Stopping);
+        }
         if !policy.policy.allow_park {
             return Err(EngineError::PolicyDenied(format!(
                 "policy '{}' does not allow park",

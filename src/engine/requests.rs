@@ -5,9 +5,10 @@
 use super::Engine;
 use super::arena::CallKey;
 use super::clock::Instant;
+use super::error::EngineError;
 use super::objects::CallState;
 use super::parking::ParkRequest;
-use super::switch::{CallId, Prompt};
+use super::switch::{CallId, Party, Prompt, Refusal};
 
 /// What a dialled or transfer-target number means here.
 enum Target<'a> {
@@ -104,7 +105,7 @@ impl Engine {
                     self.dial_retrieve(now, dialling, user, number);
                 } else {
                     tracing::info!(user, number, "dialled a number the engine does not serve");
-                    self.release(dialling, None);
+                    self.refuse(dialling, None, Refusal::NotFound);
                 }
                 return;
             }
@@ -122,7 +123,7 @@ impl Engine {
                 .is_some_and(|rec| rec.view.line == user && rec.view.state == CallState::Held)
         });
         let Some(key) = held else {
-            self.release(dialling, None);
+            self.refuse(dialling, None, Refusal::NotFound);
             return;
         };
         match self.plan_park(now, user, code) {
@@ -140,8 +141,75 @@ impl Engine {
             }
             Err(err) => {
                 tracing::info!(user, %err, "dialled park refused");
-                self.release(dialling, Some(Prompt::Goodbye));
+                self.refuse(dialling, Some(Prompt::Goodbye), err.refusal());
             }
         }
     }
+
+    /// A call that arrived at the park extension (or a directed-park number) parks itself:
+    /// under the identified parker's policy, or under `policy` for an unidentified one
+    /// (nobody to ring back). A refusal turns the call away before it is answered.
+    pub(super) fn on_park_arrived(&mut self, now: Instant, arrival: ParkArrival) {
+        let ParkArrival {
+            call,
+            from,
+            parker,
+            policy,
+            code,
+        } = arrival;
+        let plan = match &parker {
+            Some(user) => self.plan_park(now, user, code.as_deref()),
+            None => match policy
+                .as_deref()
+                .and_then(|p| self.compiled.policies.get(p))
+            {
+                Some(entry) => {
+                    let entry = entry.clone();
+                    self.plan_park_under(now, entry, code.as_deref())
+                }
+                None => Err(EngineError::PolicyDenied(
+                    "an unidentified caller may not park here".into(),
+                )),
+            },
+        };
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(err) => {
+                tracing::info!(call = %call, %err, "park at the park extension refused");
+                self.refuse(call, None, err.refusal());
+                return;
+            }
+        };
+        let parked_by = parker.unwrap_or_else(|| UNIDENTIFIED_PARKER.to_string());
+        let line = parked_by.clone();
+        self.on_offered(now, call.clone(), from, parked_by.clone(), line);
+        let Some(&key) = self.by_id.get(&call) else {
+            return;
+        };
+        let request = ParkRequest {
+            parker: parked_by,
+            ..ParkRequest::default()
+        };
+        self.commit_park(now, key, plan, request);
+    }
+}
+
+/// `parked_by` of a call parked by an unidentified caller from a trusted peer (a PBX).
+pub const UNIDENTIFIED_PARKER: &str = "pbx";
+
+/// A call that arrived at the park extension, as [`SwitchEvent::ParkArrived`] carries it.
+///
+/// [`SwitchEvent::ParkArrived`]: super::switch::SwitchEvent::ParkArrived
+#[derive(Debug, Clone)]
+pub struct ParkArrival {
+    /// The arriving call.
+    pub call: CallId,
+    /// The caller being parked.
+    pub from: Party,
+    /// The identified parker.
+    pub parker: Option<String>,
+    /// The policy for an unidentified parker.
+    pub policy: Option<String>,
+    /// A directed park's code.
+    pub code: Option<String>,
 }

@@ -15,7 +15,7 @@ use super::lifecycle::ring_display;
 use super::objects::ParkOutcome;
 use super::output::by;
 use super::records::{Due, Purpose, Stage};
-use super::switch::{CallId, LegId, LegRef, Prompt};
+use super::switch::{CallId, LegId, LegRef, Prompt, Refusal};
 
 impl Engine {
     /// The call parked on `code`, if any.
@@ -110,9 +110,9 @@ impl Engine {
     /// release the dialling call with a goodbye if there is nothing to take or it may not.
     pub(super) fn dial_retrieve(&mut self, now: Instant, dialling: CallId, user: &str, code: &str) {
         let refusal = match self.parked_on(code) {
-            None => Some(format!("nothing is parked on {code}")),
+            None => Some((format!("nothing is parked on {code}"), Refusal::NotFound)),
             Some((range, key)) => match self.user_may_retrieve(user, range) {
-                Err(err) => Some(err.to_string()),
+                Err(err) => Some((err.to_string(), err.refusal())),
                 Ok(()) => {
                     let retrieving = self
                         .calls
@@ -120,7 +120,7 @@ impl Engine {
                         .and_then(|rec| rec.park.as_ref())
                         .is_some_and(|park| matches!(park.stage, Stage::Retrieving { .. }));
                     if retrieving {
-                        Some(format!("{code} is being retrieved"))
+                        Some((format!("{code} is being retrieved"), Refusal::Busy))
                     } else {
                         self.take_parked(now, key, dialling.clone(), user);
                         None
@@ -128,9 +128,9 @@ impl Engine {
                 }
             },
         };
-        if let Some(reason) = refusal {
+        if let Some((reason, refusal)) = refusal {
             tracing::info!(user, code, reason, "dialled retrieve refused");
-            self.release(dialling, Some(Prompt::Goodbye));
+            self.refuse(dialling, Some(Prompt::Goodbye), refusal);
         }
     }
 

@@ -145,6 +145,21 @@ pub enum SwitchEvent {
         /// The number dialled.
         number: String,
     },
+    /// A call arrived at the park extension or a directed-park number (a PBX transferred
+    /// the caller there): park this call itself, answered into the park.
+    ParkArrived {
+        /// The arriving call's id.
+        call: CallId,
+        /// The caller being parked.
+        from: Party,
+        /// The identified user who parks, if any. Without one the call parks under
+        /// `policy`, nobody is rung back, and the call goes to the policy's fallback.
+        parker: Option<String>,
+        /// The policy for an unidentified parker (e.g. `sip.park_extension_policy`).
+        policy: Option<String>,
+        /// A directed park's code.
+        code: Option<String>,
+    },
     /// A leg put the call on hold.
     Held {
         /// The call.
@@ -179,6 +194,21 @@ pub enum Prompt {
         /// The code.
         code: String,
     },
+}
+
+/// Why the engine turned a call away; the switch answers an unanswered call with it
+/// (SIP: `404`, `403`, `486`, `480`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Nothing there: an empty code, a number the engine does not serve.
+    NotFound,
+    /// Not allowed: outside the caller's retrieve ranges, no park policy.
+    Forbidden,
+    /// Taken: the code is occupied or being retrieved.
+    Busy,
+    /// Cannot now: the range is full, the engine is stopping.
+    Unavailable,
 }
 
 /// Intents, from the engine to the switch. Each carries an id that answers refer to.
@@ -234,6 +264,9 @@ pub enum Intent {
         call: CallId,
         /// A prompt played first.
         prompt: Option<Prompt>,
+        /// Why the call was turned away, when it was (a refused dial or park).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        refusal: Option<Refusal>,
     },
     /// Play a prompt on a call.
     Play {
