@@ -110,7 +110,7 @@ impl Default for ServerSettings {
     }
 }
 
-/// `[sip]`: SIP signalling (parsed and validated; SIP itself comes later).
+/// `[sip]`: SIP signalling and media; absent means no SIP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SipSettings {
@@ -120,6 +120,21 @@ pub struct SipSettings {
     pub trusted: Vec<Cidr>,
     /// The host (or `host:port`) put in Contact and Via when behind NAT.
     pub advertise: Option<String>,
+    /// The digest realm users' `sip_ha1` was computed for.
+    pub realm: String,
+    /// The policy an unidentified caller from a trusted peer parks under at the park
+    /// extension; unset: such a call is refused.
+    pub park_extension_policy: Option<String>,
+    /// The first RTP port.
+    pub rtp_port_min: u16,
+    /// The last RTP port.
+    pub rtp_port_max: u16,
+    /// A WAV file for music on hold; unset: the built-in music.
+    pub music_on_hold: Option<PathBuf>,
+    /// Seconds without RTP (and an unanswered in-dialog OPTIONS) before a leg is dead.
+    pub media_timeout: u64,
+    /// Numbers that are emergency calls: never parked.
+    pub emergency_numbers: Vec<String>,
 }
 
 impl Default for SipSettings {
@@ -128,6 +143,13 @@ impl Default for SipSettings {
             listen: SocketAddr::from(([127, 0, 0, 1], 5060)),
             trusted: Vec::new(),
             advertise: None,
+            realm: "parkdesk".into(),
+            park_extension_policy: None,
+            rtp_port_min: 16_384,
+            rtp_port_max: 32_767,
+            music_on_hold: None,
+            media_timeout: 30,
+            emergency_numbers: vec!["911".into(), "112".into(), "999".into()],
         }
     }
 }

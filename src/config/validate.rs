@@ -144,6 +144,15 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
                 "must be a host or host:port",
             );
         }
+        c.not_empty(at.key("realm"), &sip.realm);
+        c.between(at.key("media_timeout"), sip.media_timeout, 5, 3600);
+        if sip.rtp_port_min < 1024 || sip.rtp_port_max < sip.rtp_port_min.saturating_add(1) {
+            c.fail(
+                at.key("rtp_port_max"),
+                &format!("{}-{}", sip.rtp_port_min, sip.rtp_port_max),
+                "the RTP ports must be 1024 or above, with at least two ports",
+            );
+        }
     }
 
     let mut seen_tokens = HashSet::new();
