@@ -23,4 +23,5 @@ pub mod engine;
 pub mod protocol;
 pub mod server;
 pub mod sim;
+pub mod sip;
 pub mod store;

@@ -137,6 +137,7 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
         },
         max_connections: args.subscribers + 16,
         shutdown_grace: Duration::ZERO,
+        sip: None,
     };
     let server = start_server(opts)
         .await

@@ -146,6 +146,7 @@ fn server_options(
         },
         max_connections: settings.server.max_connections as usize,
         shutdown_grace: Duration::from_secs(settings.server.shutdown_grace),
+        sip: settings.sip.clone(),
     }
 }
 

@@ -7,7 +7,7 @@ use super::clock::DriverClock;
 use super::hub::{self, Attached, Filter, Hub, Published};
 use super::idempotency::IdempotencyCache;
 use super::ops;
-use crate::engine::switch::{CallId, LegId, Party};
+use crate::engine::switch::{CallId, Intent, LegId, Party, SwitchEvent};
 use crate::engine::{Actor, Command, CommandOk, Engine, EngineEvent, EventName, Instant, Role};
 use crate::protocol::{
     self, ErrorBody, ErrorCode, EventFrame, Snapshot, SubscribeArgs, SubscribeOk, Timestamp,
@@ -85,6 +85,8 @@ pub enum Msg {
         /// The subscription.
         id: u64,
     },
+    /// A call event from the SIP side.
+    Switch(SwitchEvent),
     /// Start the shutdown drain; the reply comes when it is over.
     Drain {
         /// How long parked calls get before every leg is released.
@@ -117,6 +119,7 @@ pub struct TaskSettings {
 pub struct EngineTask {
     engine: Engine,
     sim: Option<SimSwitch>,
+    sip: Option<Arc<crate::sip::SipService>>,
     demo: Option<DemoTraffic>,
     clock: DriverClock,
     epoch: String,
@@ -166,6 +169,7 @@ impl EngineTask {
         EngineTask {
             engine,
             sim,
+            sip: None,
             demo,
             clock,
             epoch,
@@ -178,6 +182,32 @@ impl EngineTask {
             stations: HashMap::new(),
             connections,
             drain: None,
+        }
+    }
+
+    /// Serves real calls through `sip` as well (calls it created are `s-…`).
+    pub fn with_sip(mut self, sip: Option<Arc<crate::sip::SipService>>) -> EngineTask {
+        self.sip = sip;
+        self
+    }
+
+    /// Where an intent goes: a SIP call's to the SIP side, any other to the simulated
+    /// switch.
+    fn route_intent(&mut self, now: Instant, intent: Intent) {
+        let call = match &intent {
+            Intent::Ring { call, .. }
+            | Intent::AnswerWithHold { call, .. }
+            | Intent::Release { call, .. }
+            | Intent::Play { call, .. } => call,
+            Intent::Bridge { a, .. } => &a.call,
+            Intent::Cancel { leg, .. } => &leg.call,
+        };
+        let sip_call = call.0.starts_with("s-");
+        match (&self.sip, &mut self.sim) {
+            (Some(sip), _) if sip_call => sip.intent(intent),
+            (_, Some(sim)) => sim.handle_intent(now, intent),
+            (Some(sip), None) => sip.intent(intent),
+            (None, None) => tracing::debug!(?intent, "no switch for intent"),
         }
     }
 
@@ -270,11 +300,7 @@ impl EngineTask {
             let mut progressed = false;
             while let Some(intent) = self.engine.poll_intent() {
                 progressed = true;
-                if let Some(sim) = &mut self.sim {
-                    sim.handle_intent(now, intent);
-                } else {
-                    tracing::debug!(?intent, "no switch for intent");
-                }
+                self.route_intent(now, intent);
             }
             if let Some(sim) = &mut self.sim {
                 while let Some(event) = sim.poll_event() {
@@ -393,6 +419,11 @@ impl EngineTask {
                 let now = self.clock.now();
                 let _ = reply.send(self.subscribe(&actor, args, zone));
                 self.sync_stations(now);
+            }
+            Msg::Switch(event) => {
+                let now = self.clock.now();
+                self.engine.handle_switch(now, event);
+                self.pump(now);
             }
             Msg::Unsubscribe { id } => {
                 let now = self.clock.now();
@@ -575,6 +606,9 @@ impl EngineTask {
                 .map_err(|e| ops::engine_error(&e))?;
             if admin && let Some(sim) = &mut self.sim {
                 sim.set_groups(&self.engine.setup().groups);
+            }
+            if admin && let Some(sip) = &self.sip {
+                sip.update_directory(self.engine.setup());
             }
             if admin && let Some(store) = &self.store {
                 // Fire and forget, in order with every other write; flush() reports failures.

@@ -39,6 +39,9 @@ pub enum ServerError {
     /// The engine refused its setup.
     #[error("engine setup: {0}")]
     Setup(#[from] EngineError),
+    /// The SIP side could not start.
+    #[error("SIP: {0}")]
+    Sip(#[from] crate::sip::SipError),
 }
 
 /// What a session needs besides its socket.
@@ -75,6 +78,8 @@ pub struct ServerOptions {
     pub max_connections: usize,
     /// How long a drain lets parked calls ring back before releasing them.
     pub shutdown_grace: Duration,
+    /// `[sip]`: serve real calls over SIP; `None` for none.
+    pub sip: Option<crate::config::SipSettings>,
 }
 
 /// A running server.
@@ -84,6 +89,8 @@ pub struct ServerHandle {
     pub addr: SocketAddr,
     /// This run's epoch.
     pub epoch: String,
+    /// The SIP side, when `[sip]` is configured.
+    pub sip: Option<Arc<crate::sip::SipService>>,
     engine: mpsc::Sender<Msg>,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
@@ -147,6 +154,22 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     let connections = Arc::new(AtomicUsize::new(0));
     let connections_handle = connections.clone();
     let (tx, rx) = mpsc::channel(1024);
+    let sip = match opts.sip.clone() {
+        Some(settings) => {
+            let (events, mut incoming) = mpsc::unbounded_channel();
+            let sip = crate::sip::start(settings, &opts.setup, clock, events).await?;
+            let to_engine = tx.clone();
+            tokio::spawn(async move {
+                while let Some(event) = incoming.recv().await {
+                    if to_engine.send(Msg::Switch(event)).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            Some(Arc::new(sip))
+        }
+        None => None,
+    };
     let task = EngineTask::new(
         engine,
         clock,
@@ -155,7 +178,8 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         opts.store.clone(),
         opts.task.clone(),
         connections.clone(),
-    );
+    )
+    .with_sip(sip.clone());
     let task = tokio::spawn(task.run(rx));
     let (stop, stopping) = watch::channel(false);
     let ctx = Arc::new(SessionContext {
@@ -190,6 +214,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     Ok(ServerHandle {
         addr,
         epoch,
+        sip,
         engine: tx,
         stop,
         task,

@@ -118,6 +118,7 @@ async fn run() {
         },
         max_connections: 16,
         shutdown_grace: Duration::ZERO,
+        sip: None,
     })
     .await
     .expect("server");

@@ -115,6 +115,7 @@ fn bench(c: &mut Criterion) {
             },
             max_connections: 16,
             shutdown_grace: Duration::ZERO,
+            sip: None,
         })
         .await
         .expect("server");

@@ -59,6 +59,7 @@ pub fn options(setup: EngineSetup) -> ServerOptions {
         },
         max_connections: 64,
         shutdown_grace: Duration::from_secs(2),
+        sip: None,
     }
 }
 

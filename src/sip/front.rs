@@ -1,0 +1,331 @@
+//! The front of the SIP side: every request outside a dialog. OPTIONS and REGISTER are
+//! answered here; an INVITE is classified (`404` before any identity check), identified
+//! (trusted peer or digest), given a media stream and a leg task, and handed to the core.
+//! Unknown methods get `405` or `501`.
+
+use super::core::{CoreMsg, Incoming, LegAddr};
+use super::dialplan::Served;
+use super::identity::{self, Identity, Unidentified};
+use super::legs::{self, LegContext};
+use super::msg::{caller_party, header, header_named, number_in, tag_response, uri_user};
+use super::registrar::{MIN_EXPIRES, RegisterRefusal};
+use super::shared::Shared;
+use crate::engine::switch::{CallId, LegId};
+use crate::media::Media;
+use crate::media::sdp::SdpSession;
+use bytesstr::BytesStr;
+use sip_core::transport::OutgoingResponse;
+use sip_core::{Endpoint, EndpointBuilder, IncomingRequest, Layer, MayTake};
+use sip_types::header::typed::{Contact, Expires, MinExpires};
+use sip_types::print::AppendCtx;
+use sip_types::{Method, Name, StatusCode};
+use sip_ua::dialog::Dialog;
+use sip_ua::invite::acceptor::InviteAcceptor;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::mpsc;
+
+/// Methods this server knows, for `Allow` and to tell `405` from `501`.
+const KNOWN: &[&str] = &[
+    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
+    "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE",
+];
+
+/// The layer that takes requests outside any dialog.
+pub struct Front {
+    shared: Arc<Shared>,
+    media: Media,
+    core: mpsc::UnboundedSender<CoreMsg>,
+    contact: Contact,
+    next_call: AtomicU64,
+}
+
+impl Front {
+    /// A front handing calls to `core`.
+    pub fn new(
+        shared: Arc<Shared>,
+        media: Media,
+        core: mpsc::UnboundedSender<CoreMsg>,
+        contact: Contact,
+    ) -> Front {
+        Front {
+            shared,
+            media,
+            core,
+            contact,
+            next_call: AtomicU64::new(1),
+        }
+    }
+
+    fn ctx(&self, endpoint: &Endpoint) -> LegContext {
+        LegContext {
+            endpoint: endpoint.clone(),
+            media: self.media.clone(),
+            contact: self.contact.clone(),
+            core: self.core.clone(),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Layer for Front {
+    fn name(&self) -> &'static str {
+        "parkdesk-front"
+    }
+
+    fn init(&mut self, endpoint: &mut EndpointBuilder) {
+        endpoint.add_allow(Method::OPTIONS);
+        endpoint.add_allow(Method::REGISTER);
+        endpoint.add_allow(Method::INFO);
+    }
+
+    async fn receive(&self, endpoint: &Endpoint, request: MayTake<'_, IncomingRequest>) {
+        let method = request.line.method.clone();
+        if method == Method::ACK || request.base_headers.to.tag.is_some() {
+            // A stray ACK has no answer; an in-dialog request nobody claimed gets the
+            // endpoint's 481.
+            return;
+        }
+        let request = request.take();
+        if method == Method::INVITE {
+            self.invite(endpoint, request).await;
+        } else if method == Method::OPTIONS {
+            respond(endpoint, request, 200, |r| {
+                r.msg.headers.insert("Accept", "application/sdp");
+            })
+            .await;
+        } else if method == Method::REGISTER {
+            self.register(endpoint, request).await;
+        } else if method == Method::CANCEL || method == Method::BYE {
+            respond(endpoint, request, 481, |_| {}).await;
+        } else {
+            let known = KNOWN.contains(&method.to_string().as_str());
+            let code = if known { 405 } else { 501 };
+            respond(endpoint, request, code, |r| {
+                r.msg.headers.insert_named(endpoint.allowed());
+            })
+            .await;
+        }
+    }
+}
+
+/// Answers a non-INVITE request outside a dialog with `code` (tagged), after `edit`.
+async fn respond(
+    endpoint: &Endpoint,
+    mut request: IncomingRequest,
+    code: u16,
+    edit: impl FnOnce(&mut OutgoingResponse),
+) {
+    let tsx = endpoint.create_server_tsx(&mut request);
+    let mut response = endpoint.create_response(&request, StatusCode::from(code), None);
+    tag_response(&mut response, &random_tag());
+    edit(&mut response);
+    if let Err(e) = tsx.respond(response).await {
+        tracing::debug!(error = ?e, "response not sent");
+    }
+}
+
+/// Turns an INVITE away with `code` (tagged), after `edit`.
+async fn refuse_invite(
+    endpoint: &Endpoint,
+    mut request: IncomingRequest,
+    code: u16,
+    edit: impl FnOnce(&mut OutgoingResponse),
+) {
+    let tsx = endpoint.create_server_inv_tsx(&mut request);
+    let mut response = endpoint.create_response(&request, StatusCode::from(code), None);
+    tag_response(&mut response, &random_tag());
+    edit(&mut response);
+    if let Err(e) = tsx.respond_failure(response).await {
+        tracing::debug!(error = ?e, "final response not sent");
+    }
+}
+
+fn random_tag() -> String {
+    crate::server::engine_task::random_hex(8).unwrap_or_else(|| "parkdesk".into())
+}
+
+impl Front {
+    async fn invite(&self, endpoint: &Endpoint, request: IncomingRequest) {
+        let plan = self.shared.plan();
+        let dialled = uri_user(&request.line.uri);
+        let served = plan.classify(&dialled);
+        if served == Served::Nothing {
+            refuse_invite(endpoint, request, 404, |_| {}).await;
+            return;
+        }
+        let referred = matches!(served, Served::ParkExtension | Served::DirectedPark(_));
+        let now = self.shared.now_secs();
+        let identity = match identity::identify(
+            &request,
+            &self.shared.settings.trusted,
+            &plan,
+            &self.shared.realm,
+            &Name::PROXY_AUTHORIZATION,
+            referred,
+            now,
+        ) {
+            Ok(identity) => identity,
+            Err(Unidentified::Challenge { stale }) => {
+                let challenge = self.shared.realm.challenge(now, stale);
+                refuse_invite(endpoint, request, 407, |r| {
+                    r.msg.headers.insert(Name::PROXY_AUTHENTICATE, challenge);
+                })
+                .await;
+                return;
+            }
+            Err(Unidentified::Forbidden(reason)) => {
+                tracing::info!(%reason, source = %request.tp_info.source, "INVITE refused");
+                refuse_invite(endpoint, request, 403, |_| {}).await;
+                return;
+            }
+        };
+        let trusted = matches!(identity, Identity::Trusted(_));
+        let asserted = trusted.then(|| identity::asserted(&request)).flatten();
+        let from = caller_party(&request.base_headers.from, asserted.as_deref());
+        let priority = header_named(&request.headers, "Priority").unwrap_or_default();
+        let emergency = priority.trim().eq_ignore_ascii_case("emergency")
+            || plan.is_emergency(&from.number)
+            || asserted
+                .as_deref()
+                .and_then(number_in)
+                .is_some_and(|n| plan.is_emergency(&n));
+        let offer = (!request.body.is_empty())
+            .then(|| std::str::from_utf8(&request.body).ok().map(str::to_string))
+            .flatten();
+        let stream = match self.media.open().await {
+            Ok(stream) => stream,
+            Err(e) => {
+                tracing::warn!(error = %e, "no RTP port for an incoming call");
+                refuse_invite(endpoint, request, 503, |r| {
+                    r.msg.headers.insert(Name::RETRY_AFTER, "5");
+                })
+                .await;
+                return;
+            }
+        };
+        let dialog = match Dialog::new_server(endpoint.clone(), &request, self.contact.clone()) {
+            Ok(dialog) => dialog,
+            Err(e) => {
+                tracing::info!(error = %e, "INVITE without what a dialog needs");
+                self.media.close(stream.id);
+                refuse_invite(endpoint, request, 400, |_| {}).await;
+                return;
+            }
+        };
+        let acceptor = InviteAcceptor::new(dialog, request);
+        let n = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let call = CallId(format!("s-{n}"));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let addr = LegAddr {
+            call: call.clone(),
+            leg: LegId::Caller,
+            fork: 0,
+        };
+        let ctx = self.ctx(endpoint);
+        let sdp = SdpSession::new(stream.local);
+        tokio::spawn(legs::incoming(ctx, addr, acceptor, offer, sdp, stream.id, rx));
+        let _ = self.core.send(CoreMsg::Incoming(Box::new(Incoming {
+            call,
+            from,
+            served,
+            identity,
+            emergency,
+            cmd: tx,
+            stream: stream.id,
+        })));
+    }
+
+    async fn register(&self, endpoint: &Endpoint, request: IncomingRequest) {
+        let plan = self.shared.plan();
+        let aor = uri_user(&request.base_headers.to.uri.uri);
+        let Some(user) = plan.user_of_number(&aor).map(str::to_string) else {
+            respond(endpoint, request, 404, |_| {}).await;
+            return;
+        };
+        let now = self.shared.now_secs();
+        let identity = identity::identify(
+            &request,
+            &self.shared.settings.trusted,
+            &plan,
+            &self.shared.realm,
+            &Name::AUTHORIZATION,
+            false,
+            now,
+        );
+        match identity {
+            Ok(Identity::Authenticated(who)) if who != user => {
+                respond(endpoint, request, 403, |_| {}).await;
+                return;
+            }
+            Ok(_) => {}
+            Err(Unidentified::Challenge { stale }) => {
+                let challenge = self.shared.realm.challenge(now, stale);
+                respond(endpoint, request, 401, |r| {
+                    r.msg.headers.insert(Name::WWW_AUTHENTICATE, challenge);
+                })
+                .await;
+                return;
+            }
+            Err(Unidentified::Forbidden(reason)) => {
+                tracing::info!(%reason, "REGISTER refused");
+                respond(endpoint, request, 403, |_| {}).await;
+                return;
+            }
+        }
+        let default_expires = header(&request.headers, &Name::EXPIRES)
+            .and_then(|e| e.trim().parse::<u64>().ok())
+            .unwrap_or(3600);
+        let wildcard = header(&request.headers, &Name::CONTACT).is_some_and(|c| c.trim() == "*");
+        if wildcard {
+            self.shared.registrar().clear(&user);
+            respond(endpoint, request, 200, |_| {}).await;
+            return;
+        }
+        let contacts: Vec<Contact> = request.headers.get_named().unwrap_or_default();
+        let mut granted = Vec::new();
+        for contact in &contacts {
+            let expires = contact
+                .params
+                .get_val("expires")
+                .and_then(|e| e.as_str().trim().parse::<u64>().ok())
+                .unwrap_or(default_expires);
+            let uri = contact.uri.uri.default_print_ctx().to_string();
+            let outcome = self.shared.registrar().register(&user, &uri, expires, now);
+            match outcome {
+                Ok(0) => {}
+                Ok(secs) => granted.push((uri, secs)),
+                Err(RegisterRefusal::TooBrief(_)) => {
+                    respond(endpoint, request, 423, |r| {
+                        r.msg
+                            .headers
+                            .insert_named(&MinExpires(u32::try_from(MIN_EXPIRES).unwrap_or(60)));
+                    })
+                    .await;
+                    return;
+                }
+                Err(RegisterRefusal::TooMany(_)) => {
+                    respond(endpoint, request, 403, |_| {}).await;
+                    return;
+                }
+            }
+        }
+        let live = self.shared.registrar().contacts(&user, now);
+        tracing::info!(user, phones = live.len(), "registered");
+        respond(endpoint, request, 200, |r| {
+            for binding in &live {
+                let left = binding.expires_at.saturating_sub(now);
+                r.msg.headers.insert(
+                    Name::CONTACT,
+                    BytesStr::from(format!("<{}>;expires={left}", binding.contact)),
+                );
+            }
+            if let Some((_, secs)) = granted.first() {
+                r.msg
+                    .headers
+                    .insert_named(&Expires(u32::try_from(*secs).unwrap_or(3600)));
+            }
+        })
+        .await;
+    }
+}

@@ -1,0 +1,553 @@
+//! One task per SIP leg: an incoming call the engine answers or turns away, or an outgoing
+//! fork ringing a phone. A leg task owns its transaction, dialog and SDP state, takes
+//! commands from the core, and reports what happened; media stays in `media/`.
+
+use super::core::{CoreMsg, LegAddr};
+use super::msg::header_named;
+use crate::engine::switch::EndCause;
+use crate::media::sdp::{Direction, Negotiated, SdpSession};
+use crate::media::{Media, StreamId};
+use bytesstr::BytesStr;
+use sip_core::transport::OutgoingResponse;
+use sip_core::{Endpoint, IncomingRequest, MayTake};
+use sip_types::header::typed::{Contact, ContentType};
+use sip_types::uri::{NameAddr, SipUri};
+use sip_types::{Method, StatusCode};
+use sip_ua::dialog::{Usage, UsageGuard};
+use sip_ua::invite::acceptor::InviteAcceptor;
+use sip_ua::invite::initiator::{InviteInitiator, Response as InitiatorResponse};
+use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What the core asks of a leg.
+#[derive(Debug, Clone)]
+pub enum LegCmd {
+    /// Tell the caller it is ringing (`180`).
+    Ringing,
+    /// Answer an incoming call (`200` with SDP), asserting `asserted` as who answered.
+    Answer {
+        /// A `P-Asserted-Identity` value for the `200 OK`.
+        asserted: Option<String>,
+    },
+    /// Turn an unanswered incoming call away with `code`.
+    Reject {
+        /// The status code.
+        code: u16,
+    },
+    /// End the leg: `BYE` when answered, `CANCEL` while an outgoing fork rings, `480`
+    /// for an unanswered incoming call.
+    Hangup,
+    /// Is the peer still there? An in-dialog `OPTIONS`.
+    Probe,
+}
+
+/// What a leg reports to the core.
+#[derive(Debug, Clone)]
+pub enum LegEvent {
+    /// The far phone rings (outgoing), or the incoming call was told it rings.
+    Ringing,
+    /// The leg is up, SDP negotiated and the media stream configured.
+    Answered,
+    /// An outgoing fork failed with this status (`0`: no response at all).
+    Failed {
+        /// The final status, 0 for a timeout or transport failure.
+        status: u16,
+    },
+    /// The leg is over.
+    Ended {
+        /// Why.
+        cause: EndCause,
+    },
+    /// The peer put the leg on hold (`true`) or took it off (`false`).
+    Hold(bool),
+    /// The peer sent a DTMF digit by SIP INFO.
+    Dtmf(char),
+    /// An in-dialog probe went unanswered: the leg is dead.
+    ProbeFailed,
+}
+
+/// What every leg task shares.
+#[derive(Clone)]
+pub struct LegContext {
+    /// The SIP endpoint.
+    pub endpoint: Endpoint,
+    /// The media task.
+    pub media: Media,
+    /// Our Contact.
+    pub contact: Contact,
+    /// Where events go.
+    pub core: mpsc::UnboundedSender<CoreMsg>,
+}
+
+impl LegContext {
+    fn report(&self, addr: &LegAddr, event: LegEvent) {
+        let _ = self.core.send(CoreMsg::Leg {
+            addr: addr.clone(),
+            event,
+        });
+    }
+}
+
+const SDP: &str = "application/sdp";
+
+fn content_type_sdp() -> ContentType {
+    ContentType(BytesStr::from_static(SDP))
+}
+
+fn body_text(body: &[u8]) -> Option<String> {
+    (!body.is_empty())
+        .then(|| std::str::from_utf8(body).ok().map(str::to_string))
+        .flatten()
+}
+
+/// Our SDP direction given the peer's: a peer that only sends (holds us) gets `recvonly`.
+fn answer_direction(peer: Direction) -> Direction {
+    match peer {
+        Direction::SendOnly => Direction::RecvOnly,
+        Direction::Inactive => Direction::Inactive,
+        Direction::RecvOnly => Direction::SendOnly,
+        Direction::SendRecv => Direction::SendRecv,
+    }
+}
+
+fn is_hold(direction: Direction) -> bool {
+    matches!(direction, Direction::SendOnly | Direction::Inactive)
+}
+
+/// Configures the media stream from a negotiation; a held leg is sent nothing.
+fn apply(media: &Media, stream: StreamId, negotiated: &Negotiated) {
+    let remote = if is_hold(negotiated.direction) {
+        None
+    } else {
+        negotiated.remote
+    };
+    media.configure(stream, remote, negotiated.codec, negotiated.dtmf_pt);
+}
+
+/// Answers an offer: the answer's direction mirrors a hold.
+fn answer_offer(sdp: &mut SdpSession, offer: &str) -> Option<(String, Negotiated)> {
+    let (answer, negotiated) = sdp.answer(offer, Direction::SendRecv).ok()?;
+    if negotiated.direction == Direction::SendRecv {
+        return Some((answer, negotiated));
+    }
+    let (answer, negotiated) = sdp
+        .answer(offer, answer_direction(negotiated.direction))
+        .ok()?;
+    Some((answer, negotiated))
+}
+
+/// An incoming call: answered, rung or turned away on the core's word; then the session.
+pub async fn incoming(
+    ctx: LegContext,
+    addr: LegAddr,
+    mut acceptor: InviteAcceptor,
+    offer: Option<String>,
+    mut sdp: SdpSession,
+    stream: StreamId,
+    mut cmds: mpsc::UnboundedReceiver<LegCmd>,
+) {
+    let session = loop {
+        let cmd = tokio::select! {
+            () = acceptor.cancelled() => None,
+            cmd = cmds.recv() => Some(cmd),
+        };
+        let Some(cmd) = cmd else {
+            ctx.report(
+                &addr,
+                LegEvent::Ended {
+                    cause: EndCause::Hangup,
+                },
+            );
+            ctx.media.close(stream);
+            return;
+        };
+        match cmd {
+            Some(LegCmd::Ringing) => {
+                if let Ok(response) = acceptor.create_response(StatusCode::RINGING, None).await {
+                    let _ = acceptor.respond_provisional(response).await;
+                }
+            }
+            Some(LegCmd::Answer { asserted }) => {
+                let Ok(mut response) = acceptor.create_response(StatusCode::OK, None).await else {
+                    continue;
+                };
+                let negotiated = match &offer {
+                    Some(offer) => match answer_offer(&mut sdp, offer) {
+                        Some((answer, negotiated)) => {
+                            response.msg.body = answer.into();
+                            Some(negotiated)
+                        }
+                        None => {
+                            reject(acceptor, 488).await;
+                            ctx.report(
+                                &addr,
+                                LegEvent::Ended {
+                                    cause: EndCause::Dead,
+                                },
+                            );
+                            ctx.media.close(stream);
+                            return;
+                        }
+                    },
+                    None => {
+                        response.msg.body = sdp.offer(Direction::SendRecv).into();
+                        None
+                    }
+                };
+                response.msg.headers.insert_named(&content_type_sdp());
+                if let Some(asserted) = asserted {
+                    response.msg.headers.insert("P-Asserted-Identity", asserted);
+                }
+                match acceptor.respond_success(response).await {
+                    Ok((session, ack)) => {
+                        let negotiated = negotiated.or_else(|| {
+                            body_text(&ack.body).and_then(|a| sdp.accept_answer(&a).ok())
+                        });
+                        if let Some(negotiated) = &negotiated {
+                            apply(&ctx.media, stream, negotiated);
+                        }
+                        ctx.report(&addr, LegEvent::Answered);
+                        break session;
+                    }
+                    Err(e) => {
+                        tracing::info!(leg = %addr, error = ?e, "answer not acknowledged");
+                        ctx.report(
+                            &addr,
+                            LegEvent::Ended {
+                                cause: EndCause::Dead,
+                            },
+                        );
+                        ctx.media.close(stream);
+                        return;
+                    }
+                }
+            }
+            Some(LegCmd::Reject { code }) => {
+                reject(acceptor, code).await;
+                ctx.media.close(stream);
+                return;
+            }
+            Some(LegCmd::Hangup) | None => {
+                reject(acceptor, 480).await;
+                ctx.media.close(stream);
+                return;
+            }
+            Some(LegCmd::Probe) => {}
+        }
+    };
+    established(ctx, addr, session, sdp, stream, cmds).await;
+}
+
+async fn reject(acceptor: InviteAcceptor, code: u16) {
+    let code = StatusCode::from(code);
+    if let Ok(response) = acceptor.create_response(code, None).await {
+        let _ = acceptor.respond_failure(response).await;
+    }
+}
+
+/// How an outgoing fork presents the call.
+#[derive(Debug, Clone)]
+pub struct Fork {
+    /// Who the call appears to come from (display and URI).
+    pub from: NameAddr,
+    /// The phone to ring.
+    pub target: SipUri,
+    /// Extra headers (`P-Asserted-Identity`, `Alert-Info`).
+    pub headers: Vec<(String, String)>,
+}
+
+/// An outgoing fork: rings `fork.target` until it answers, fails or is cancelled.
+pub async fn outgoing(
+    ctx: LegContext,
+    addr: LegAddr,
+    fork: Fork,
+    mut sdp: SdpSession,
+    stream: StreamId,
+    mut cmds: mpsc::UnboundedReceiver<LegCmd>,
+) {
+    let mut initiator = InviteInitiator::new(
+        ctx.endpoint.clone(),
+        fork.from.clone(),
+        ctx.contact.clone(),
+        fork.target.clone(),
+    );
+    initiator.support_100rel = false;
+    let mut invite = initiator.create_invite();
+    invite.headers.insert_named(&content_type_sdp());
+    for (name, value) in &fork.headers {
+        invite.headers.insert(name.clone(), value.clone());
+    }
+    invite.body = sdp.offer(Direction::SendRecv).into();
+    if let Err(e) = initiator.send_invite(invite).await {
+        tracing::info!(leg = %addr, error = ?e, "INVITE not sent");
+        ctx.report(&addr, LegEvent::Failed { status: 0 });
+        ctx.media.close(stream);
+        return;
+    }
+    let mut rang = false;
+    let session = loop {
+        let step = tokio::select! {
+            response = initiator.receive() => Ok(response),
+            cmd = cmds.recv() => Err(cmd),
+        };
+        match step {
+            Ok(Ok(InitiatorResponse::Provisional(response)))
+            | Ok(Ok(InitiatorResponse::Early(_, response, _))) => {
+                let code = response.line.code.into_u16();
+                if (180..=183).contains(&code) && !rang {
+                    rang = true;
+                    ctx.report(&addr, LegEvent::Ringing);
+                }
+            }
+            Ok(Ok(InitiatorResponse::EarlyEvent)) => {}
+            Ok(Ok(InitiatorResponse::Session(session, response))) => {
+                match body_text(&response.body).and_then(|a| sdp.accept_answer(&a).ok()) {
+                    Some(negotiated) => apply(&ctx.media, stream, &negotiated),
+                    None => tracing::info!(leg = %addr, "answer without usable SDP"),
+                }
+                break session;
+            }
+            Ok(Ok(InitiatorResponse::Failure(response))) => {
+                ctx.report(
+                    &addr,
+                    LegEvent::Failed {
+                        status: response.line.code.into_u16(),
+                    },
+                );
+                ctx.media.close(stream);
+                return;
+            }
+            Ok(Ok(InitiatorResponse::Finished)) | Ok(Err(_)) => {
+                ctx.report(&addr, LegEvent::Failed { status: 0 });
+                ctx.media.close(stream);
+                return;
+            }
+            Err(Some(LegCmd::Hangup)) | Err(None) => {
+                let _ = tokio::time::timeout(Duration::from_secs(5), initiator.cancel()).await;
+                ctx.media.close(stream);
+                return;
+            }
+            Err(Some(_)) => {}
+        }
+    };
+    // ACK is sent by the session's creation path; the leg is up.
+    ctx.report(&addr, LegEvent::Answered);
+    established(ctx, addr, session, sdp, stream, cmds).await;
+}
+
+/// In-dialog requests the invite session does not handle (UPDATE, INFO, OPTIONS, REFER),
+/// passed to the leg task.
+struct Extras {
+    tx: mpsc::Sender<IncomingRequest>,
+}
+
+#[async_trait::async_trait]
+impl Usage for Extras {
+    fn name(&self) -> &'static str {
+        "parkdesk-extras"
+    }
+
+    async fn receive(&self, _endpoint: &Endpoint, mut request: MayTake<'_, IncomingRequest>) {
+        let method = request.line.method.clone();
+        if [Method::UPDATE, Method::INFO, Method::OPTIONS, Method::REFER].contains(&method)
+            && let Some(taken) = request.inner().take()
+            && let Err(e) = self.tx.try_send(taken)
+        {
+            let taken = match e {
+                mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => r,
+            };
+            *request.inner() = Some(taken);
+        }
+    }
+}
+
+/// An established leg: re-INVITEs and UPDATEs answered (hold tracked), BYE either way,
+/// session refreshes, probes.
+async fn established(
+    ctx: LegContext,
+    addr: LegAddr,
+    mut session: InviteSession,
+    mut sdp: SdpSession,
+    stream: StreamId,
+    mut cmds: mpsc::UnboundedReceiver<LegCmd>,
+) {
+    let (extra_tx, mut extras) = mpsc::channel(8);
+    let _guard: UsageGuard = session.dialog.register_usage(Extras { tx: extra_tx });
+    let mut held = false;
+    let cause = loop {
+        tokio::select! {
+            event = session.run() => match event {
+                Ok(InviteSessionEvent::ReInviteReceived(reinvite)) => {
+                    let offer = body_text(&reinvite.invite.body);
+                    let answered = match &offer {
+                        Some(offer) => answer_offer(&mut sdp, offer).map(|(a, n)| (a, Some(n))),
+                        None => Some((sdp.offer(Direction::SendRecv), None)),
+                    };
+                    let Some((answer, negotiated)) = answered else {
+                        if let Ok(response) = session.dialog.create_response(
+                            &reinvite.invite,
+                            StatusCode::NOT_ACCEPTABLE_HERE,
+                            None,
+                        ) {
+                            let _ = reinvite.transaction.respond_failure(response).await;
+                        }
+                        continue;
+                    };
+                    let Ok(mut response) =
+                        session.dialog.create_response(&reinvite.invite, StatusCode::OK, None)
+                    else {
+                        continue;
+                    };
+                    response.msg.headers.insert_named(&content_type_sdp());
+                    response.msg.body = answer.into();
+                    let ack = reinvite.respond_success(&mut session, response).await;
+                    let negotiated = negotiated.or_else(|| {
+                        ack.ok()
+                            .and_then(|ack| body_text(&ack.body))
+                            .and_then(|a| sdp.accept_answer(&a).ok())
+                    });
+                    if let Some(negotiated) = negotiated {
+                        apply(&ctx.media, stream, &negotiated);
+                        let now_held = is_hold(negotiated.direction);
+                        if now_held != held {
+                            held = now_held;
+                            ctx.report(&addr, LegEvent::Hold(held));
+                        }
+                    }
+                }
+                Ok(InviteSessionEvent::Bye(bye)) => {
+                    let _ = session.handle_bye(bye).await;
+                    break EndCause::Hangup;
+                }
+                Ok(InviteSessionEvent::RefreshNeeded) => {
+                    let _ = session.refresh().await;
+                }
+                Ok(InviteSessionEvent::Notify(_)) => {}
+                Ok(InviteSessionEvent::Terminated) | Err(_) => break EndCause::Dead,
+            },
+            Some(request) = extras.recv() => {
+                if let Some(hold) = in_dialog(&ctx, &session, &mut sdp, stream, request, &addr).await
+                    && hold != held
+                {
+                    held = hold;
+                    ctx.report(&addr, LegEvent::Hold(held));
+                }
+            }
+            cmd = cmds.recv() => match cmd {
+                Some(LegCmd::Hangup) | None => {
+                    let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
+                    ctx.media.close(stream);
+                    return;
+                }
+                Some(LegCmd::Probe) => {
+                    if !probe(&session).await {
+                        ctx.report(&addr, LegEvent::ProbeFailed);
+                    }
+                }
+                Some(_) => {}
+            },
+        }
+    };
+    ctx.report(&addr, LegEvent::Ended { cause });
+    ctx.media.close(stream);
+}
+
+/// Answers an in-dialog UPDATE / INFO / OPTIONS / REFER. Returns the hold state an UPDATE
+/// left the leg in.
+async fn in_dialog(
+    ctx: &LegContext,
+    session: &InviteSession,
+    sdp: &mut SdpSession,
+    stream: StreamId,
+    mut request: IncomingRequest,
+    addr: &LegAddr,
+) -> Option<bool> {
+    let tsx = ctx.endpoint.create_server_tsx(&mut request);
+    let method = request.line.method.clone();
+    let mut hold = None;
+    let response: Option<OutgoingResponse> = if method == Method::UPDATE {
+        match body_text(&request.body) {
+            Some(offer) => match answer_offer(sdp, &offer) {
+                Some((answer, negotiated)) => {
+                    apply(&ctx.media, stream, &negotiated);
+                    hold = Some(is_hold(negotiated.direction));
+                    session
+                        .dialog
+                        .create_response(&request, StatusCode::OK, None)
+                        .ok()
+                        .map(|mut r| {
+                            r.msg.headers.insert_named(&content_type_sdp());
+                            r.msg.body = answer.into();
+                            r
+                        })
+                }
+                None => session
+                    .dialog
+                    .create_response(&request, StatusCode::NOT_ACCEPTABLE_HERE, None)
+                    .ok(),
+            },
+            None => session
+                .dialog
+                .create_response(&request, StatusCode::OK, None)
+                .ok(),
+        }
+    } else if method == Method::INFO {
+        if let Some(digit) = info_digit(&request) {
+            ctx.report(addr, LegEvent::Dtmf(digit));
+        }
+        session
+            .dialog
+            .create_response(&request, StatusCode::OK, None)
+            .ok()
+    } else if method == Method::OPTIONS {
+        session
+            .dialog
+            .create_response(&request, StatusCode::OK, None)
+            .ok()
+    } else {
+        // REFER comes with the call features (transfers); decline it clearly for now.
+        session
+            .dialog
+            .create_response(&request, StatusCode::NOT_IMPLMENTED, None)
+            .ok()
+    };
+    if let Some(response) = response {
+        let _ = tsx.respond(response).await;
+    }
+    hold
+}
+
+/// The digit of a SIP INFO carrying `application/dtmf-relay` (`Signal=5`) or
+/// `application/dtmf` (`5`).
+fn info_digit(request: &IncomingRequest) -> Option<char> {
+    let content_type = header_named(&request.headers, "Content-Type").unwrap_or_default();
+    let body = std::str::from_utf8(&request.body).ok()?;
+    let text = if content_type.contains("dtmf-relay") {
+        body.lines()
+            .find_map(|line| line.trim().strip_prefix("Signal="))?
+            .trim()
+    } else if content_type.contains("application/dtmf") {
+        body.trim()
+    } else {
+        return None;
+    };
+    let digit = text.chars().next()?;
+    (text.chars().count() == 1 && (digit.is_ascii_digit() || matches!(digit, '*' | '#' | 'A'..='D')))
+        .then_some(digit)
+}
+
+/// Sends an in-dialog OPTIONS; true if the peer answered at all (any final response but
+/// `408`/`481`).
+async fn probe(session: &InviteSession) -> bool {
+    let request = session.dialog.create_request(Method::OPTIONS, None);
+    let mut target = session.dialog.target_tp_info.lock().await;
+    let Ok(mut tsx) = session.endpoint.send_request(request, &mut target).await else {
+        return false;
+    };
+    drop(target);
+    match tsx.receive_final().await {
+        Ok(response) => !matches!(response.line.code.into_u16(), 408 | 481),
+        Err(_) => false,
+    }
+}

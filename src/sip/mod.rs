@@ -1,0 +1,221 @@
+//! The engine's SIP side: a park and pickup application server behind a PBX.
+//!
+//! It serves the same switch boundary as the simulated switch: SIP dialogs become the
+//! engine's call events, and the engine's intents are carried out on real calls. Built on
+//! `ezk-sip-core` (transports, RFC 3261 transactions) and `ezk-sip-ua` (dialogs, INVITE
+//! sessions with session timers); media stays in [`crate::media`].
+//!
+//! - [`dialplan`]: what a dialled number is (park extension, directed park, code, group,
+//!   user, nothing);
+//! - [`identity`] and [`digest`]: trusted peers and their asserted identity, digest for
+//!   everyone else;
+//! - [`registrar`]: phones registered by users;
+//! - `front`: requests outside a dialog (INVITE, REGISTER, OPTIONS, the rest);
+//! - `legs`: a task per leg (incoming call, outgoing fork) and its session;
+//! - `core`: the task that owns the calls and talks to the engine.
+
+pub mod dialplan;
+pub mod digest;
+pub mod identity;
+pub mod msg;
+pub mod registrar;
+
+mod core;
+mod front;
+mod legs;
+mod shared;
+
+pub use self::core::{fail_cause, refusal_status};
+
+use self::core::{Core, CoreMsg};
+use self::dialplan::DialPlan;
+use self::digest::DigestRealm;
+use self::front::Front;
+use self::legs::LegContext;
+use self::shared::Shared;
+use crate::announcer::pack::SoundPack;
+use crate::config::SipSettings;
+use crate::engine::switch::{Intent, SwitchEvent};
+use crate::engine::EngineSetup;
+use crate::media::{Media, MediaConfig, MediaError};
+use crate::server::clock::DriverClock;
+use bytesstr::BytesStr;
+use sip_core::Endpoint;
+use sip_types::header::typed::Contact;
+use sip_types::uri::{NameAddr, SipUri};
+use sip_ua::dialog::DialogLayer;
+use sip_ua::invite::InviteLayer;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+/// Why the SIP side could not start.
+#[derive(Debug, Error)]
+pub enum SipError {
+    /// The SIP address could not be bound.
+    #[error("cannot listen for SIP on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The media side could not start.
+    #[error("media: {0}")]
+    Media(#[from] MediaError),
+    /// The advertised address is not usable in a SIP URI.
+    #[error("sip.advertise '{0}' is not a usable host[:port]")]
+    Advertise(String),
+}
+
+/// A running SIP side.
+pub struct SipService {
+    /// The bound SIP address (UDP and TCP).
+    pub addr: SocketAddr,
+    core: mpsc::UnboundedSender<CoreMsg>,
+    shared: Arc<Shared>,
+    media: Media,
+    _endpoint: Endpoint,
+}
+
+impl std::fmt::Debug for SipService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipService")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SipService {
+    /// Carries out an engine intent on real calls.
+    pub fn intent(&self, intent: Intent) {
+        let _ = self.core.send(CoreMsg::Intent(intent));
+    }
+
+    /// The directory changed: numbers, users, groups and credentials are read anew.
+    pub fn update_directory(&self, setup: &EngineSetup) {
+        self.shared.set_plan(DialPlan::new(
+            setup,
+            &self.shared.settings.emergency_numbers,
+        ));
+    }
+
+    /// Media streams open now.
+    pub fn active_streams(&self) -> usize {
+        self.media.active_streams()
+    }
+
+    /// Phones registered now.
+    pub fn registrations(&self) -> usize {
+        self.shared.registrar().len()
+    }
+}
+
+/// Starts the SIP side: media, the endpoint on UDP and TCP, the core. Call events go to
+/// `events`.
+pub async fn start(
+    settings: SipSettings,
+    setup: &EngineSetup,
+    clock: DriverClock,
+    events: mpsc::UnboundedSender<SwitchEvent>,
+) -> Result<SipService, SipError> {
+    match crate::media::raise_open_file_limit() {
+        Ok(limit) => tracing::info!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "open-file limit not raised"),
+    }
+    let listen_ip = settings.listen.ip();
+    let advertised_ip = settings
+        .advertise
+        .as_deref()
+        .map(|a| a.rsplit_once(':').map_or(a, |(host, _)| host))
+        .and_then(|host| host.trim_matches(['[', ']']).parse::<IpAddr>().ok())
+        .unwrap_or(listen_ip);
+    let media_config = MediaConfig {
+        bind: listen_ip,
+        advertise: advertised_ip,
+        ports: settings.rtp_port_min..=settings.rtp_port_max,
+        music: settings.music_on_hold.clone(),
+        silence_timeout: Duration::from_secs(settings.media_timeout),
+    };
+    let (media, mut media_events) = Media::start(media_config).await?;
+
+    let mut builder = Endpoint::builder();
+    builder.user_agent(BytesStr::from(format!(
+        "parkdesk/{}",
+        env!("CARGO_PKG_VERSION")
+    )));
+    let bind_error = |source| SipError::Bind {
+        addr: settings.listen,
+        source,
+    };
+    let udp = builder
+        .bind_udp(settings.listen)
+        .await
+        .map_err(bind_error)?;
+    let addr = udp.bound();
+    builder
+        .listen_tcp(addr)
+        .await
+        .map_err(|source| SipError::Bind { addr, source })?;
+    let advertised = match &settings.advertise {
+        Some(host) => host.clone(),
+        None => addr.to_string(),
+    };
+    let contact_uri: SipUri = format!("sip:parkdesk@{advertised}")
+        .parse()
+        .map_err(|_| SipError::Advertise(advertised.clone()))?;
+    let contact = Contact::new(NameAddr::uri(contact_uri));
+    let mut key = [0u8; 32];
+    {
+        use rand::TryRng;
+        let _ = rand::rngs::SysRng.try_fill_bytes(&mut key);
+    }
+    let plan = DialPlan::new(setup, &settings.emergency_numbers);
+    let realm = DigestRealm::new(&settings.realm, key);
+    let sounds = SoundPack::builtin("default", "en")
+        .map_err(|e| tracing::warn!(error = %e, "no prompts: the sound pack did not load"))
+        .ok();
+    let shared = Arc::new(Shared::new(
+        settings.clone(),
+        plan,
+        realm,
+        clock,
+        sounds,
+        advertised,
+    ));
+    let (core_tx, core_rx) = mpsc::unbounded_channel();
+    builder.add_layer(DialogLayer::default());
+    builder.add_layer(InviteLayer::default());
+    builder.add_layer(Front::new(
+        shared.clone(),
+        media.clone(),
+        core_tx.clone(),
+        contact.clone(),
+    ));
+    let endpoint = builder.build();
+    let ctx = LegContext {
+        endpoint: endpoint.clone(),
+        media: media.clone(),
+        contact,
+        core: core_tx.clone(),
+    };
+    tokio::spawn(Core::new(shared.clone(), ctx, events).run(core_rx));
+    let forward = core_tx.clone();
+    tokio::spawn(async move {
+        while let Some(event) = media_events.recv().await {
+            if forward.send(CoreMsg::Media(event)).is_err() {
+                break;
+            }
+        }
+    });
+    tracing::info!(%addr, "SIP listening on UDP and TCP");
+    Ok(SipService {
+        addr,
+        core: core_tx,
+        shared,
+        media,
+        _endpoint: endpoint,
+    })
+}

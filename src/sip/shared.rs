@@ -1,0 +1,82 @@
+//! What the front layer, the core and the leg tasks share: settings, the dial plan (swapped
+//! when the directory changes), the registrar, the digest realm, the clock, the prompts.
+
+use super::dialplan::DialPlan;
+use super::digest::DigestRealm;
+use super::registrar::Registrar;
+use crate::announcer::pack::SoundPack;
+use crate::config::SipSettings;
+use crate::server::clock::DriverClock;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+/// State shared by every part of the SIP side.
+pub struct Shared {
+    /// `[sip]` settings.
+    pub settings: SipSettings,
+    plan: RwLock<Arc<DialPlan>>,
+    registrar: Mutex<Registrar>,
+    /// The digest realm.
+    pub realm: DigestRealm,
+    /// The server's clock.
+    pub clock: DriverClock,
+    /// The prompts' sound pack, if it loaded.
+    pub sounds: Option<SoundPack>,
+    /// Host (and port) for Contact, From and SDP.
+    advertised: String,
+}
+
+impl Shared {
+    /// Shared state for a SIP side reachable at `advertised`.
+    pub fn new(
+        settings: SipSettings,
+        plan: DialPlan,
+        realm: DigestRealm,
+        clock: DriverClock,
+        sounds: Option<SoundPack>,
+        advertised: String,
+    ) -> Shared {
+        Shared {
+            settings,
+            plan: RwLock::new(Arc::new(plan)),
+            registrar: Mutex::new(Registrar::default()),
+            realm,
+            clock,
+            sounds,
+            advertised,
+        }
+    }
+
+    /// The current dial plan.
+    pub fn plan(&self) -> Arc<DialPlan> {
+        match self.plan.read() {
+            Ok(plan) => plan.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the dial plan (the directory changed).
+    pub fn set_plan(&self, plan: DialPlan) {
+        match self.plan.write() {
+            Ok(mut slot) => *slot = Arc::new(plan),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(plan),
+        }
+    }
+
+    /// The registrar.
+    pub fn registrar(&self) -> MutexGuard<'_, Registrar> {
+        match self.registrar.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Seconds on the server's monotonic clock.
+    pub fn now_secs(&self) -> u64 {
+        self.clock.now().0 / 1000
+    }
+
+    /// The advertised `host[:port]`.
+    pub fn advertised_host(&self) -> &str {
+        &self.advertised
+    }
+}
