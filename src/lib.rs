@@ -20,6 +20,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod media;
 pub mod protocol;
 pub mod server;
 pub mod sim;

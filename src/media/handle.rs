@@ -1,0 +1,115 @@
+//! [`Media`]: the cheap handle the SIP side holds. Every method hands a command to the media
+//! task and returns at once; only [`Media::open`] waits, for its port.
+
+use super::Codec;
+use super::config::MediaConfig;
+use super::error::MediaError;
+use super::music::Music;
+use super::stream::{MediaEvent, Stream, StreamId};
+use super::task::{Command, MediaTask};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio::sync::{mpsc, oneshot};
+
+/// A handle on the media task. Clones share the task; it stops when the last is dropped.
+#[derive(Clone, Debug)]
+pub struct Media {
+    commands: mpsc::UnboundedSender<Command>,
+    active: Arc<AtomicUsize>,
+}
+
+impl Media {
+    /// Starts the media task and its one shared 20 ms tick; loads and encodes the music once
+    /// (off the runtime's threads: a WAV file is read from disk).
+    pub async fn start(
+        config: MediaConfig,
+    ) -> Result<(Media, mpsc::UnboundedReceiver<MediaEvent>), MediaError> {
+        let (start, end) = (*config.ports.start(), *config.ports.end());
+        if !config.ports.clone().any(|p| p % 2 == 0) {
+            return Err(MediaError::NoEvenPort { start, end });
+        }
+        let path = config.music.clone();
+        let music = tokio::task::spawn_blocking(move || Music::load(path.as_deref()))
+            .await
+            .map_err(|_| MediaError::Stopped)??;
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (events_tx, events) = mpsc::unbounded_channel();
+        let active = Arc::new(AtomicUsize::new(0));
+        let task = MediaTask::new(&config, music, commands_rx, events_tx, Arc::clone(&active));
+        tokio::spawn(task.run());
+        tracing::info!(bind = %config.bind, advertise = %config.advertise, ports = ?config.ports, "media started");
+        Ok((Media { commands, active }, events))
+    }
+
+    /// Binds a fresh RTP port from the range; `local` is the advertised address and port, for
+    /// SDP.
+    pub async fn open(&self) -> Result<Stream, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Open(reply));
+        answer.await.map_err(|_| MediaError::Stopped)?
+    }
+
+    /// Applies what SDP negotiated: where to send (`None`: on hold or inactive, send
+    /// nothing), the codec, the telephone-event payload type. A new remote drops the latch;
+    /// the silence watch starts again.
+    pub fn configure(
+        &self,
+        id: StreamId,
+        remote: Option<SocketAddr>,
+        codec: Codec,
+        dtmf_pt: Option<u8>,
+    ) {
+        self.send(Command::Configure {
+            id,
+            remote,
+            codec,
+            dtmf_pt,
+        });
+    }
+
+    /// Streams music on hold to `id` from the start of the loop (unbridging it if bridged).
+    pub fn music(&self, id: StreamId) {
+        self.send(Command::Music(id));
+    }
+
+    /// Plays an 8 kHz prompt to `id` (unbridging it if bridged); [`MediaEvent::Played`] when
+    /// it ends, then music if `then_music`, else nothing. A prompt cut short by another
+    /// command is not reported.
+    pub fn play(&self, id: StreamId, audio: Arc<[i16]>, then_music: bool) {
+        self.send(Command::Play {
+            id,
+            audio,
+            then_music,
+        });
+    }
+
+    /// Relays `a` and `b` to each other, transcoding when their codecs differ and rewriting
+    /// telephone events to each side's payload type. Either's previous bridge ends (its
+    /// former peer falls silent).
+    pub fn bridge(&self, a: StreamId, b: StreamId) {
+        self.send(Command::Bridge(a, b));
+    }
+
+    /// Stops sending anything to `id`. If it was bridged, the bridge ends and its peer falls
+    /// silent too.
+    pub fn silence(&self, id: StreamId) {
+        self.send(Command::Silence(id));
+    }
+
+    /// Stops `id` and frees its port.
+    pub fn close(&self, id: StreamId) {
+        self.send(Command::Close(id));
+    }
+
+    /// How many streams are open.
+    pub fn active_streams(&self) -> usize {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, command: Command) {
+        if self.commands.send(command).is_err() {
+            tracing::warn!("media task has stopped; command dropped");
+        }
+    }
+}
