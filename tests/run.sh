@@ -11,6 +11,9 @@ command -v pkg-config >/dev/null 2>&1 || need+=(pkg-config)
 dpkg -s libasound2-dev >/dev/null 2>&1 || need+=(libasound2-dev)
 # The announcer speaks names with espeak-ng; the tests check it does.
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+# Real calls are tested against SIPp (Debian's sip-tester) and baresip.
+command -v sipp >/dev/null 2>&1 || need+=(sip-tester)
+command -v baresip >/dev/null 2>&1 || need+=(baresip-core)
 if ((${#need[@]})); then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   echo "installing: ${need[*]}"

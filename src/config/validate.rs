@@ -149,7 +149,7 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
         if sip.rtp_port_min < 1024 || sip.rtp_port_max < sip.rtp_port_min.saturating_add(1) {
             c.fail(
                 at.key("rtp_port_max"),
-                &format!("{}-{}", sip.rtp_port_min, sip.rtp_port_max),
+                format!("{}-{}", sip.rtp_port_min, sip.rtp_port_max),
                 "the RTP ports must be 1024 or above, with at least two ports",
             );
         }

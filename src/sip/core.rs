@@ -648,7 +648,14 @@ impl Core {
                 caller_id,
             } => {
                 if !self.calls.contains_key(&call)
-                    || !self.ring(&call, LegId::Ring(id), Some(id), &target, &display, &caller_id)
+                    || !self.ring(
+                        &call,
+                        LegId::Ring(id),
+                        Some(id),
+                        &target,
+                        &display,
+                        &caller_id,
+                    )
                 {
                     self.emit(SwitchEvent::Failed {
                         id,
@@ -702,7 +709,8 @@ impl Core {
     }
 
     fn bridge(&mut self, a: &LegRef, b: &LegRef) {
-        let party_of = |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
+        let party_of =
+            |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
         let (a_party, b_party) = (party_of(self, a), party_of(self, b));
         let host = self.shared.advertised_host();
         let mut streams = Vec::new();

@@ -27,8 +27,20 @@ use tokio::sync::mpsc;
 
 /// Methods this server knows, for `Allow` and to tell `405` from `501`.
 const KNOWN: &[&str] = &[
-    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "SUBSCRIBE", "NOTIFY",
-    "PUBLISH", "INFO", "REFER", "MESSAGE", "UPDATE",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "REGISTER",
+    "PRACK",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "PUBLISH",
+    "INFO",
+    "REFER",
+    "MESSAGE",
+    "UPDATE",
 ];
 
 /// The layer that takes requests outside any dialog.
@@ -224,7 +236,9 @@ impl Front {
         };
         let ctx = self.ctx(endpoint);
         let sdp = SdpSession::new(stream.local);
-        tokio::spawn(legs::incoming(ctx, addr, acceptor, offer, sdp, stream.id, rx));
+        tokio::spawn(legs::incoming(
+            ctx, addr, acceptor, offer, sdp, stream.id, rx,
+        ));
         let _ = self.core.send(CoreMsg::Incoming(Box::new(Incoming {
             call,
             from,

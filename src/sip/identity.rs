@@ -43,7 +43,10 @@ pub enum Unidentified {
 /// Whether `ip` is one of the trusted peers.
 pub fn is_trusted(trusted: &[Cidr], ip: IpAddr) -> bool {
     let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(v6)),
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
         v4 => v4,
     };
     trusted.iter().any(|cidr| cidr.contains(ip))

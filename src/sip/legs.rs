@@ -533,8 +533,9 @@ fn info_digit(request: &IncomingRequest) -> Option<char> {
         return None;
     };
     let digit = text.chars().next()?;
-    (text.chars().count() == 1 && (digit.is_ascii_digit() || matches!(digit, '*' | '#' | 'A'..='D')))
-        .then_some(digit)
+    (text.chars().count() == 1
+        && (digit.is_ascii_digit() || matches!(digit, '*' | '#' | 'A'..='D')))
+    .then_some(digit)
 }
 
 /// Sends an in-dialog OPTIONS; true if the peer answered at all (any final response but

@@ -4,8 +4,8 @@
 use crate::engine::switch::Party;
 use bytesstr::BytesStr;
 use sip_core::transport::OutgoingResponse;
-use sip_types::Name;
 use sip_types::Headers;
+use sip_types::Name;
 use sip_types::header::typed::FromTo;
 use sip_types::uri::SipUri;
 use sip_types::uri::SipUriUserPart;
@@ -106,12 +106,9 @@ pub fn caller_party(from: &FromTo, asserted: Option<&str>) -> Party {
 /// Puts a To tag on a final response sent outside any dialog (RFC 3261 §8.2.6.2).
 pub fn tag_response(response: &mut OutgoingResponse, tag: &str) {
     let tag = BytesStr::from(tag.to_string());
-    let _ = response
-        .msg
-        .headers
-        .edit(Name::TO, |to: &mut FromTo| {
-            if to.tag.is_none() {
-                to.tag = Some(tag.clone());
-            }
-        });
+    let _ = response.msg.headers.edit(Name::TO, |to: &mut FromTo| {
+        if to.tag.is_none() {
+            to.tag = Some(tag.clone());
+        }
+    });
 }

@@ -1,0 +1,245 @@
+//! Real calls: the engine as a park server behind a PBX, driven by SIPp (Debian's
+//! `sip-tester`) with scenarios from this folder, media checked on RTP sockets the test owns.
+#![allow(clippy::disallowed_methods)] // SIPp and RTP run on wall time
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod harness;
+
+use harness::{Rtp, Sipp, check_stream, serial};
+use parkdesk::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, User};
+use serde_json::json;
+use std::time::Duration;
+use support::{Peer, RECEPTION};
+
+/// A site: codes 701–799 (`main`) and *100–*199 (`vip`), `global` parks into `main` and
+/// retrieves from `main` only; users reception (100), ada (201), grace (202).
+fn site() -> EngineSetup {
+    let mut setup = EngineSetup::default();
+    setup.ranges.push(OrbitRange {
+        name: "vip".into(),
+        kind: RangeKind::Park,
+        start: "*100".into(),
+        end: "*199".into(),
+    });
+    setup.policies = vec![
+        ParkPolicy {
+            allow_park: true,
+            ..ParkPolicy::default()
+        },
+        ParkPolicy {
+            name: "vip".into(),
+            allow_park: true,
+            park_range: "vip".into(),
+            ..ParkPolicy::default()
+        },
+    ];
+    let user = |id: &str, name: &str, number: &str| User {
+        id: id.into(),
+        name: name.into(),
+        numbers: vec![number.into()],
+        voice_enabled: true,
+        ..User::default()
+    };
+    let mut boss = user("boss", "Big Boss", "300");
+    boss.policy = Some("vip".into());
+    setup.users = vec![
+        user("reception", "Reception", "100"),
+        user("ada", "Ada Lovelace", "201"),
+        user("grace", "Grace Hopper", "202"),
+        boss,
+    ];
+    setup
+}
+
+async fn board(url: &str) -> Peer {
+    let (mut desk, _) = Peer::hello(url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    desk
+}
+
+/// A PBX call from Charles Babbage (+15550100) to `service`, offering PCMU (`pcma`: PCMA),
+/// held `hold_ms` before hanging up.
+fn caller(service: &str, rtp: &Rtp, hold_ms: u64) -> Sipp {
+    caller_with(service, rtp, hold_ms, "+15550100", false)
+}
+
+fn caller_with(service: &str, rtp: &Rtp, hold_ms: u64, pai: &str, pcma: bool) -> Sipp {
+    let (codec, name) = if pcma { (8, "PCMA") } else { (0, "PCMU") };
+    Sipp::new("call.xml", service)
+        .key("rtp_port", rtp.port)
+        .arg("-d")
+        .arg(&hold_ms.to_string())
+        .key("pai", pai)
+        .key("name", "Charles Babbage")
+        .key("codec", codec)
+        .key("codec_name", name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_sent_to_the_park_extension_is_parked_and_hears_music_until_hanging_up() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    let sipp = caller("700", &rtp, 3000).spawn(engine.sip);
+
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+    assert_eq!(started["data"]["caller"]["number"], "+15550100");
+    assert_eq!(started["data"]["caller"]["name"], "Charles Babbage");
+    let music = rtp.receive_for(Duration::from_millis(1500)).await;
+    check_stream(&music, 0, 40).unwrap_or_else(|e| panic!("music on hold: {e}"));
+
+    let run = sipp.finish().await;
+    assert!(run.success, "SIPp failed: {}\n{}", run.errors, run.messages);
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "abandoned", "{ended}");
+    assert_eq!(ended["data"]["code"], "701");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pcma_caller_gets_music_in_pcma_and_a_directed_park_takes_its_code() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    let sipp = caller_with("*70742", &rtp, 2000, "+15550100", true).spawn(engine.sip);
+
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "742", "{started}");
+    let music = rtp.receive_for(Duration::from_millis(1000)).await;
+    check_stream(&music, 8, 25).unwrap_or_else(|e| panic!("music on hold: {e}"));
+    let run = sipp.finish().await;
+    assert!(run.success, "SIPp failed: {}\n{}", run.errors, run.messages);
+    let ok = run.message("SIP/2.0 200").expect("a 200 OK");
+    assert!(ok.contains("RTP/AVP 8"), "answered in PCMA: {ok}");
+    assert!(!ok.contains("c=IN IP4 0.0.0.0"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_call_is_retrieved_by_dialling_its_code_and_both_directions_are_relayed() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let parked_rtp = Rtp::bind().await;
+    let parked = caller("700", &parked_rtp, 6000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    let code = started["data"]["code"].as_str().expect("code").to_string();
+    // Music reaches the parked caller; its source is the engine's port for this leg.
+    let music = parked_rtp.receive_for(Duration::from_millis(600)).await;
+    let parked_engine_port = music.first().expect("music arrives").from;
+
+    let ada_rtp = Rtp::bind().await;
+    let ada = Sipp::new("call.xml", &code)
+        .key("rtp_port", ada_rtp.port)
+        .arg("-d")
+        .arg("2500")
+        .key("pai", "201")
+        .key("name", "Ada Lovelace")
+        .key("codec", 8)
+        .key("codec_name", "PCMA")
+        .spawn(engine.sip);
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+    assert_eq!(ended["data"]["by"], "ada", "{ended}");
+
+    // The parked caller talks (PCMU): Ada hears it transcoded to PCMA, from the engine's
+    // port for her leg; then Ada talks back and the caller hears her in PCMU.
+    let (heard_by_ada, ()) = tokio::join!(
+        ada_rtp.receive_for(Duration::from_millis(900)),
+        parked_rtp.send_tone(parked_engine_port, 0, 40)
+    );
+    let ada_engine_port = heard_by_ada.first().expect("Ada hears something").from;
+    let (heard_by_caller, ()) = tokio::join!(
+        parked_rtp.receive_for(Duration::from_millis(900)),
+        ada_rtp.send_tone(ada_engine_port, 8, 40)
+    );
+    let loud = |packets: &[harness::RtpPacket], pt: u8| {
+        packets
+            .iter()
+            .filter(|p| p.payload_type == pt && harness::rms(&p.payload, pt) > 1000.0)
+            .count()
+    };
+    assert!(
+        loud(&heard_by_caller, 0) >= 10,
+        "the parked caller hears Ada: {} loud PCMU packets of {}",
+        loud(&heard_by_caller, 0),
+        heard_by_caller.len()
+    );
+    assert!(
+        loud(&heard_by_ada, 8) >= 10,
+        "Ada hears the caller: {} loud PCMA packets of {}",
+        loud(&heard_by_ada, 8),
+        heard_by_ada.len()
+    );
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let ok = ada_run.message("SIP/2.0 200").expect("Ada's 200 OK");
+    assert!(
+        ok.contains("P-Asserted-Identity") && ok.contains("+15550100"),
+        "the retrieving phone sees who was parked: {ok}"
+    );
+    let _ = parked.finish().await;
+}
+
+async fn refused_status(engine: &harness::SipEngine, sipp: Sipp) -> Vec<u16> {
+    let run = sipp.spawn(engine.sip).finish().await;
+    assert!(run.success, "SIPp failed: {}\n{}", run.errors, run.messages);
+    run.statuses()
+}
+
+fn refused(service: &str, pai: &str) -> Sipp {
+    Sipp::new("refused.xml", service)
+        .key("rtp_port", harness::free_port())
+        .key("pai", pai)
+        .key("name", "Tester")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_the_engine_does_not_serve_is_404_before_any_identity_check() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let statuses = refused_status(&engine, refused("555", "201").source_ip("127.0.0.2")).await;
+    assert_eq!(statuses.last(), Some(&404), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_code_is_404_and_a_code_outside_the_callers_retrieve_ranges_is_403() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let statuses = refused_status(&engine, refused("705", "201")).await;
+    assert_eq!(statuses.last(), Some(&404), "empty code: {statuses:?}");
+
+    // A call parked into the vip range; Ada's policy retrieves from main only.
+    let rtp = Rtp::bind().await;
+    // The boss (300) transfers a caller to *70*150: parked under the boss's vip policy.
+    let parked = caller_with("*70*150", &rtp, 4000, "300", false).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "*150", "{started}");
+    let statuses = refused_status(&engine, refused("*150", "201")).await;
+    assert_eq!(
+        statuses.last(),
+        Some(&403),
+        "outside retrieve ranges: {statuses:?}"
+    );
+    let _ = parked.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_caller_is_challenged_with_407_and_the_from_header_identifies_nobody() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let statuses = refused_status(&engine, refused("700", "201").source_ip("127.0.0.2")).await;
+    assert_eq!(statuses.last(), Some(&407), "{statuses:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_emergency_call_is_never_parked() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let statuses = refused_status(&engine, refused("700", "911")).await;
+    assert_eq!(statuses.last(), Some(&403), "{statuses:?}");
+}
