@@ -8,6 +8,7 @@ pub mod clock;
 pub mod engine_task;
 pub mod hub;
 pub mod idempotency;
+pub mod numbers_ops;
 pub mod ops;
 pub mod session;
 
