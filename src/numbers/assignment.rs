@@ -54,7 +54,7 @@ impl NumberInventory {
             });
         }
         match record.user.as_deref() {
-            Some(u) if u == user => return Ok(Change::default()),
+            Some(u) if u == user => return Ok(Change::number(&key)),
             Some(other) => {
                 return Err(NumbersError::InUse {
                     message: format!("{key} is assigned to '{other}'; unassign it first"),
