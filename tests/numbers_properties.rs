@@ -185,3 +185,78 @@ proptest! {
         }
     }
 }
+
+/// An inventory with `n` GB calling-plan numbers, the ones flagged assigned to bob.
+fn stocked(assigned: &[bool]) -> (NumberInventory, Vec<String>) {
+    let mut inv = NumberInventory::default();
+    let mut csv = String::from("number,source,operator,country,city,capability\n");
+    let numbers: Vec<String> = (0..assigned.len())
+        .map(|i| format!("+4420794601{i:02}"))
+        .collect();
+    for n in &numbers {
+        csv.push_str(&format!("{n},calling_plan,,GB,London,user\n"));
+    }
+    inv.import_csv(&csv).expect("imported");
+    for (n, a) in numbers.iter().zip(assigned) {
+        if *a {
+            inv.assign(n, "bob", |u| u == "bob").expect("assigned");
+        }
+    }
+    (inv, numbers)
+}
+
+proptest! {
+    #[test]
+    fn a_release_batch_holding_an_assigned_number_releases_nothing(
+        assigned in proptest::collection::vec(any::<bool>(), 1..12),
+        picks in proptest::collection::vec(any::<proptest::sample::Index>(), 1..6),
+    ) {
+        let (mut inv, numbers) = stocked(&assigned);
+        let batch: Vec<String> = picks.iter().map(|i| numbers[i.index(numbers.len())].clone()).collect();
+        let blocked = batch.iter().any(|n| assigned[numbers.iter().position(|x| x == n).unwrap()]);
+        let before = inv.clone();
+        match inv.release(&batch) {
+            Ok(_) => {
+                prop_assert!(!blocked);
+                for n in &batch {
+                    prop_assert!(inv.number(n).is_none());
+                }
+                let left = inv.numbers().count();
+                let mut distinct = batch.clone();
+                distinct.sort();
+                distinct.dedup();
+                prop_assert_eq!(left, numbers.len() - distinct.len());
+            }
+            Err(e) => {
+                prop_assert!(blocked);
+                prop_assert_eq!(&inv, &before);
+                prop_assert_eq!(e.code(), "conflict");
+            }
+        }
+        prop_assert!(inv.numbers().filter(|n| n.user.is_some()).count()
+            == assigned.iter().filter(|a| **a).count(), "assigned numbers are never released");
+    }
+
+    #[test]
+    fn an_import_with_any_bad_row_applies_nothing(
+        good in 1usize..8,
+        bad_at in any::<proptest::sample::Index>(),
+    ) {
+        let mut inv = NumberInventory::default();
+        let mut rows: Vec<String> = (0..good)
+            .map(|i| format!("+4420794602{i:02},calling_plan,,GB,London,user"))
+            .collect();
+        let at = bad_at.index(rows.len() + 1);
+        rows.insert(at, "+44 20 7946 ABC,calling_plan,,GB,London,user".into());
+        let csv = format!("number,source,operator,country,city,capability\n{}\n", rows.join("\n"));
+        let err = inv.import_csv(&csv).expect_err("a bad row");
+        prop_assert_eq!(inv.numbers().count(), 0);
+        match err {
+            parkdesk::numbers::NumbersError::Import(rows) => {
+                prop_assert_eq!(rows.len(), 1);
+                prop_assert_eq!(rows[0].line, at + 2, "the header is line 1");
+            }
+            other => prop_assert!(false, "unexpected {other:?}"),
+        }
+    }
+}
