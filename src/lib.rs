@@ -7,6 +7,8 @@
 //!   serving the engine's switch boundary until real SIP does.
 //! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
+//! - [`numbers`]: phone numbers, operators and emergency addresses (Operator Connect) —
+//!   sans-IO rules the server drives.
 //! - [`store`]: SQLite on its own thread — directory, tokens, history, audit.
 //! - [`config`]: layered configuration with errors that name file, line and key.
 //! - [`client`]: an async WebSocket client of the engine (console, monitor, admin, tests).
@@ -21,6 +23,7 @@ pub mod config;
 pub mod console;
 pub mod engine;
 pub mod media;
+pub mod numbers;
 pub mod protocol;
 pub mod server;
 pub mod sim;

@@ -6,6 +6,7 @@
 //! otherwise; list fields also take comma-separated text.
 
 use super::Connect;
+use super::admin_numbers::{self, AddressAction, NumberAction, OperatorAction};
 use crate::client::{Client, read_token};
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -85,6 +86,24 @@ pub enum AdminCommand {
         /// Action.
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Operators (Operator Connect), per country.
+    Operators {
+        /// Action.
+        #[command(subcommand)]
+        action: OperatorAction,
+    },
+    /// Phone numbers: list, import, assign, release, migrate.
+    Numbers {
+        /// Action.
+        #[command(subcommand)]
+        action: NumberAction,
+    },
+    /// Emergency (civic) addresses.
+    Addresses {
+        /// Action.
+        #[command(subcommand)]
+        action: AddressAction,
     },
     /// Park history.
     History {
@@ -292,18 +311,18 @@ fn engine_url(config: Option<&Path>, flag: Option<&str>) -> anyhow::Result<Strin
 }
 
 /// What a command prints.
-struct Output {
+pub(super) struct Output {
     value: Value,
     table: String,
 }
 
 impl Output {
-    fn of(value: Value, table: String) -> Output {
+    pub(super) fn of(value: Value, table: String) -> Output {
         Output { value, table }
     }
 }
 
-async fn call(client: &Client, op: &str, args: Value) -> anyhow::Result<Value> {
+pub(super) async fn call(client: &Client, op: &str, args: Value) -> anyhow::Result<Value> {
     client
         .request(op, args)
         .await
@@ -338,7 +357,7 @@ async fn merge_set(
     Ok(Output::of(value, format!("{set_op} {id}: ok\n")))
 }
 
-fn table(rows: &[Value], columns: &[&str]) -> String {
+pub(super) fn table(rows: &[Value], columns: &[&str]) -> String {
     let cell = |v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Null => "-".into(),
@@ -606,6 +625,9 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
                 }
             }
         },
+        AdminCommand::Operators { action } => admin_numbers::operators(client, action).await,
+        AdminCommand::Numbers { action } => admin_numbers::numbers(client, action).await,
+        AdminCommand::Addresses { action } => admin_numbers::addresses(client, action).await,
         AdminCommand::Op { op, pairs } => {
             let args = pairs_to_object(&pairs)?;
             let v = call(client, &op, Value::Object(args)).await?;

@@ -4,6 +4,7 @@
 //! or `--token-file`.
 
 pub mod admin;
+pub mod admin_numbers;
 pub mod announcer_cmd;
 pub mod bench_ws;
 pub mod console_cmd;
@@ -84,7 +85,8 @@ pub enum Role {
     Announcer(announcer_cmd::AnnouncerArgs),
     /// Queue a PA announcement, or --preview one to a WAV file.
     Announce(announcer_cmd::AnnounceArgs),
-    /// Administer policies, ranges, users, groups, tokens and history.
+    /// Administer policies, ranges, users, groups, tokens, operators, numbers, addresses
+    /// and history.
     Admin(admin::AdminArgs),
     /// Check a configuration file and report every problem with file, line and key.
     Config {

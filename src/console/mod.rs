@@ -21,6 +21,7 @@ pub mod clock;
 pub mod connection;
 pub mod history;
 pub mod keymap;
+pub mod numbers_admin;
 pub mod palette;
 pub mod settings;
 pub mod state;

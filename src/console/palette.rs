@@ -71,6 +71,8 @@ pub enum PaletteCommand {
     Sort(SortKey),
     /// Show the parks that ended lately.
     History,
+    /// Open the admin pane for operators, numbers and addresses.
+    Numbers,
     /// Show the help.
     Help,
     /// Quit.
@@ -85,7 +87,7 @@ pub enum PaletteError {
     Empty,
     /// Not a command.
     #[error(
-        "unknown command '{0}': park, retrieve, announce, extend, pickup, transfer, hangup, find, sort, history, help, quit"
+        "unknown command '{0}': park, retrieve, announce, extend, pickup, transfer, hangup, find, sort, history, numbers, help, quit"
     )]
     Unknown(String),
     /// A required argument is missing.
@@ -303,6 +305,7 @@ pub fn parse(line: &str) -> Result<PaletteCommand, PaletteError> {
             PaletteCommand::Sort(key)
         }
         "history" => PaletteCommand::History,
+        "numbers" => PaletteCommand::Numbers,
         "help" | "?" => PaletteCommand::Help,
         "quit" | "q" => PaletteCommand::Quit,
         other => return Err(PaletteError::Unknown(other.to_string())),

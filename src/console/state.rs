@@ -208,6 +208,8 @@ pub enum Overlay {
     Park(ParkForm),
     /// Ended parks from `history.list`.
     History(HistoryView),
+    /// The admin pane for operators, numbers and addresses (`:numbers`, admins only).
+    Numbers(super::numbers_admin::AdminView),
 }
 
 /// A person from `directory.search`.

@@ -8,6 +8,7 @@ use super::activity::{LogContext, LogKind, describe};
 use super::board::Board;
 use super::clock::format_clock;
 use super::history::{HISTORY_LIMIT, HistoryView};
+use super::numbers_admin::{AdminOutcome, AdminRequest, AdminView};
 use super::palette::{self, PaletteCommand, is_code};
 use super::state::{
     Confirm, ConnState, DirectoryEntry, Overlay, Pane, ParkField, ParkForm, Pending, Session,
@@ -278,6 +279,24 @@ fn on_overlay_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Eff
             view.scroll = view.scroll.min(rows.saturating_sub(1));
             state.overlay = Some(Overlay::History(view));
             Vec::new()
+        }
+        Overlay::Numbers(mut view) => {
+            if state.keys.lookup(&key).map(|b| b.action) == Some(Action::Quit)
+                && view.prompt.is_none()
+            {
+                return vec![Effect::Quit];
+            }
+            match view.on_key(&key) {
+                AdminOutcome::Close => Vec::new(),
+                AdminOutcome::Stay => {
+                    state.overlay = Some(Overlay::Numbers(view));
+                    Vec::new()
+                }
+                AdminOutcome::Send(requests) => {
+                    state.overlay = Some(Overlay::Numbers(view));
+                    send_admin(state, requests)
+                }
+            }
         }
         Overlay::Confirm(confirm) => match key.code {
             KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
@@ -916,12 +935,35 @@ fn run_palette(state: &mut State, line: &str) -> Vec<Effect> {
             Vec::new()
         }
         PaletteCommand::History => open_history(state),
+        PaletteCommand::Numbers => open_numbers(state),
         PaletteCommand::Help => {
             state.overlay = Some(Overlay::Help(0));
             Vec::new()
         }
         PaletteCommand::Quit => vec![Effect::Quit],
     }
+}
+
+/// Opens the numbers admin pane (admins only) and asks for its lists.
+fn open_numbers(state: &mut State) -> Vec<Effect> {
+    let admin = state
+        .session
+        .as_ref()
+        .is_some_and(|s| s.roles.iter().any(|r| r == "admin"));
+    if !admin {
+        error(state, "The numbers pane is for the admin role");
+        return Vec::new();
+    }
+    state.overlay = Some(Overlay::Numbers(AdminView::opening()));
+    send_admin(state, AdminView::refresh())
+}
+
+/// Sends the admin pane's requests.
+fn send_admin(state: &mut State, requests: Vec<AdminRequest>) -> Vec<Effect> {
+    requests
+        .into_iter()
+        .map(|r| send(state, &r.op, r.args, &r.label, r.mutating))
+        .collect()
 }
 
 /// Opens the history overlay and asks the engine for the parks that ended lately.
@@ -1209,6 +1251,11 @@ fn on_reply(state: &mut State, ticket: u64, result: Result<Value, Refusal>) {
                 view.loading = false;
                 view.failed = Some(text.clone());
             }
+            if AdminView::is_list(&pending.op)
+                && let Some(Overlay::Numbers(view)) = &mut state.overlay
+            {
+                view.list_failed(text.clone());
+            }
             error(state, text);
             return;
         }
@@ -1236,6 +1283,19 @@ fn on_reply(state: &mut State, ticket: u64, result: Result<Value, Refusal>) {
             state.directory = users;
             state.selected.directory = 0;
             info(state, format!("{n} found for '{}'", state.directory_query));
+        }
+        op if AdminView::is_list(op) => {
+            if let Some(Overlay::Numbers(view)) = &mut state.overlay {
+                view.loaded(op, &ok);
+            }
+            // A change's message stays; the lists that follow it say nothing.
+            if state
+                .status
+                .as_ref()
+                .is_some_and(|s| s.text.starts_with("Loading"))
+            {
+                state.status = None;
+            }
         }
         "history.list" => {
             let view = HistoryView::loaded(&ok);

@@ -85,6 +85,15 @@ impl Engine {
         }
     }
 
+    /// The user's name for a number in the directory (as given, or in its E.164 form).
+    pub(super) fn directory_name(&self, number: &str) -> Option<&str> {
+        let owner = self.compiled.user_numbers.get(number).or_else(|| {
+            crate::numbers::e164::canonical(number).and_then(|n| self.compiled.user_numbers.get(&n))
+        })?;
+        let user = self.setup.users.iter().find(|u| &u.id == owner)?;
+        (!user.name.trim().is_empty()).then_some(user.name.as_str())
+    }
+
     pub(super) fn on_offered(
         &mut self,
         now: Instant,
@@ -93,6 +102,11 @@ impl Engine {
         to: String,
         line: String,
     ) {
+        // The console, history and announcements show the directory's name for a number.
+        let mut from = from;
+        if let Some(name) = self.directory_name(&from.number) {
+            from.name = name.to_string();
+        }
         if self.by_id.contains_key(&call) || self.aliases.contains_key(&call) {
             tracing::warn!(call = %call, "offered twice; ignored");
             return;

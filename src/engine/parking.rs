@@ -102,7 +102,10 @@ impl Engine {
         let plan = self.plan_park(now, &actor.user, args.code.as_deref())?;
         let request = ParkRequest {
             parker: actor.user.clone(),
-            for_note: args.for_note,
+            // A number the directory knows is announced by its user's name.
+            for_note: args
+                .for_note
+                .map(|f| self.directory_name(&f).map_or(f, str::to_string)),
             timeout: args.timeout,
             announce: args.announce,
             taken: false,

@@ -6,6 +6,7 @@ use super::auth::{TokenEntry, TokenRegistry};
 use super::clock::DriverClock;
 use super::hub::{self, Attached, Filter, Hub, Published};
 use super::idempotency::IdempotencyCache;
+use super::numbers_ops::NumbersDesk;
 use super::ops;
 use crate::engine::switch::{CallId, Intent, LegId, Party, SwitchEvent};
 use crate::engine::{Actor, Command, CommandOk, Engine, EngineEvent, EventName, Instant, Role};
@@ -132,6 +133,7 @@ pub struct EngineTask {
     stations: HashMap<String, usize>,
     connections: Arc<AtomicUsize>,
     drain: Option<(Instant, oneshot::Sender<()>)>,
+    numbers: NumbersDesk,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -182,6 +184,7 @@ impl EngineTask {
             stations: HashMap::new(),
             connections,
             drain: None,
+            numbers: NumbersDesk::default(),
         }
     }
 
@@ -211,8 +214,21 @@ impl EngineTask {
         }
     }
 
+    /// The numbers desk: the inventory and its read view for SIP
+    /// ([`NumbersDesk::routes`], [`NumbersDesk::is_suspended_number`],
+    /// [`NumbersDesk::user_of_number`]).
+    pub fn numbers(&self) -> &NumbersDesk {
+        &self.numbers
+    }
+
     /// Runs until every sender is gone or a drain completes.
     pub async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        if let Some(store) = &self.store {
+            match store.load_numbers().await {
+                Ok(stored) => self.numbers.load(stored.into_inventory()),
+                Err(e) => tracing::error!(error = %e, "reading the numbers inventory failed"),
+            }
+        }
         let now = self.clock.now();
         self.pump(now);
         loop {
@@ -604,6 +620,11 @@ impl EngineTask {
                 .engine
                 .handle_command(now, actor, command)
                 .map_err(|e| ops::engine_error(&e))?;
+            if op == "user.remove"
+                && let Some(id) = args.get("id").and_then(Value::as_str)
+            {
+                self.numbers.user_removed(id, self.store.as_ref());
+            }
             if admin && let Some(sim) = &mut self.sim {
                 sim.set_groups(&self.engine.setup().groups);
             }
@@ -635,6 +656,18 @@ impl EngineTask {
                 }
                 CommandOk::Done => json!({}),
             });
+        }
+        if let Some(result) =
+            self.numbers
+                .handle(&mut self.engine, now, actor, self.store.as_ref(), op, args)
+        {
+            if result.is_ok()
+                && let Some(sip) = &self.sip
+            {
+                // Assigning numbers changes users: the SIP side's dial plan follows.
+                sip.update_directory(self.engine.setup());
+            }
+            return result;
         }
         match op {
             "health" => Ok(json!({
@@ -793,6 +826,13 @@ impl EngineTask {
                     return Err(ErrorBody::new(
                         ErrorCode::Forbidden,
                         format!("to: '{}' is not a directory user or group", args.to),
+                    ));
+                }
+                if self.numbers.is_suspended_number(&args.to) {
+                    // What SIP answers such a call: 480 Temporarily Unavailable.
+                    return Err(ErrorBody::new(
+                        ErrorCode::PolicyDenied,
+                        format!("to: {} belongs to a suspended operator (480)", args.to),
                     ));
                 }
                 let call = sim.offer(now, args.from, &args.to).map_err(sim_error)?;

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod engine_task;
 pub mod hub;
 pub mod idempotency;
+pub mod numbers_ops;
 pub mod ops;
 pub mod session;
 
@@ -180,6 +181,9 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         connections.clone(),
     )
     .with_sip(sip.clone());
+    if let Some(sip) = &sip {
+        sip.attach_number_routes(task.numbers().routes());
+    }
     let task = tokio::spawn(task.run(rx));
     let (stop, stopping) = watch::channel(false);
     let ctx = Arc::new(SessionContext {

@@ -226,7 +226,9 @@ pub const OPS: &[OpSpec] = &[
 
 /// Looks an op up by name.
 pub fn spec(op: &str) -> Option<&'static OpSpec> {
-    OPS.iter().find(|s| s.name == op)
+    OPS.iter()
+        .chain(super::numbers_ops::OPS)
+        .find(|s| s.name == op)
 }
 
 /// Whether any of `roles` may call `spec`.

@@ -166,6 +166,11 @@ impl Front {
             refuse_invite(endpoint, request, 404, |_| {}).await;
             return;
         }
+        if self.shared.is_suspended_number(&dialled) {
+            // The number's operator is suspended: it takes no calls, and nothing is lost.
+            refuse_invite(endpoint, request, 480, |_| {}).await;
+            return;
+        }
         let referred = matches!(served, Served::ParkExtension | Served::DirectedPark(_));
         let now = self.shared.now_secs();
         let identity = match identity::identify(

@@ -102,6 +102,14 @@ impl SipService {
         ));
     }
 
+    /// Reads suspended operators' numbers from the inventory's view (their calls get `480`).
+    pub fn attach_number_routes(
+        &self,
+        routes: tokio::sync::watch::Receiver<Arc<crate::numbers::NumberRoutes>>,
+    ) {
+        self.shared.set_routes(routes);
+    }
+
     /// Media streams open now.
     pub fn active_streams(&self) -> usize {
         self.media.active_streams()

@@ -6,8 +6,10 @@ use super::digest::DigestRealm;
 use super::registrar::Registrar;
 use crate::announcer::pack::SoundPack;
 use crate::config::SipSettings;
+use crate::numbers::NumberRoutes;
 use crate::server::clock::DriverClock;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use tokio::sync::watch;
 
 /// State shared by every part of the SIP side.
 pub struct Shared {
@@ -23,6 +25,8 @@ pub struct Shared {
     pub sounds: Option<SoundPack>,
     /// Host (and port) for Contact, From and SDP.
     advertised: String,
+    /// The numbers inventory's read view (suspended operators), once attached.
+    routes: Mutex<Option<watch::Receiver<Arc<NumberRoutes>>>>,
 }
 
 impl Shared {
@@ -43,7 +47,27 @@ impl Shared {
             clock,
             sounds,
             advertised,
+            routes: Mutex::new(None),
         }
+    }
+
+    /// Attaches the numbers inventory's read view.
+    pub fn set_routes(&self, routes: watch::Receiver<Arc<NumberRoutes>>) {
+        match self.routes.lock() {
+            Ok(mut slot) => *slot = Some(routes),
+            Err(poisoned) => *poisoned.into_inner() = Some(routes),
+        }
+    }
+
+    /// Whether `dialled` belongs to a suspended operator (its calls get `480`).
+    pub fn is_suspended_number(&self, dialled: &str) -> bool {
+        let guard = match self.routes.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard
+            .as_ref()
+            .is_some_and(|routes| routes.borrow().is_suspended(dialled))
     }
 
     /// The current dial plan.

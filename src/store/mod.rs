@@ -1,5 +1,5 @@
-//! The store: SQLite on its own thread, holding the directory, tokens, park history and the
-//! audit log.
+//! The store: SQLite on its own thread, holding the directory, tokens, park history, the
+//! audit log and the numbers inventory.
 //!
 //! The engine's task never touches SQLite. A [`Store`] is a cheap handle (clone it freely)
 //! that sends operations over a channel to the one thread owning the connection. Writes are
@@ -12,6 +12,7 @@ mod directory;
 mod error;
 mod export;
 mod history;
+mod numbers;
 pub mod schema;
 mod tokens;
 mod worker;
@@ -23,6 +24,7 @@ pub use export::{
     CSV_COLUMNS, ExportFormat, export_history, export_history_csv, export_history_json,
 };
 pub use history::{HistoryEntry, ParkEnded, ParkRecord};
+pub use numbers::StoredNumbers;
 pub use schema::SCHEMA_VERSION;
 pub use tokens::{TokenRecord, find_token, hash_token, token_matches};
 

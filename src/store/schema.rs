@@ -69,6 +69,14 @@ pub const MIGRATIONS: &[Migration] = &[
             );
         ",
     },
+    Migration {
+        name: "numbers, operators and emergency addresses",
+        sql: "
+            CREATE TABLE num_operators (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+            CREATE TABLE num_numbers (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+            CREATE TABLE num_addresses (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+        ",
+    },
 ];
 
 /// The schema version this build writes.

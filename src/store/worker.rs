@@ -47,11 +47,13 @@ pub(crate) enum Write {
     ParkStarted(ParkRecord),
     ParkEnded(ParkEnded),
     Audit(AuditEntry),
+    Numbers(Vec<super::numbers::NumbersRow>),
 }
 
 /// An operation with an answer.
 pub(crate) enum Request {
     LoadSetup(Reply<StoredSetup>),
+    LoadNumbers(Reply<super::numbers::StoredNumbers>),
     SaveSetup(Box<EngineSetup>, Reply<()>),
     Tokens(Reply<Vec<TokenRecord>>),
     History {
@@ -159,6 +161,9 @@ impl Worker {
             Request::LoadSetup(reply) => {
                 let _ = reply.send(directory::load(&self.conn));
             }
+            Request::LoadNumbers(reply) => {
+                let _ = reply.send(super::numbers::load(&self.conn));
+            }
             Request::SaveSetup(setup, reply) => {
                 let _ = reply.send(directory::save(&mut self.conn, &setup));
             }
@@ -221,5 +226,6 @@ fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
         Write::ParkStarted(park) => history::started(conn, park),
         Write::ParkEnded(ended) => history::ended(conn, ended),
         Write::Audit(entry) => audit::append(conn, entry),
+        Write::Numbers(rows) => super::numbers::apply(conn, rows),
     }
 }

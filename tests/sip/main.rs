@@ -243,3 +243,49 @@ async fn an_emergency_call_is_never_parked() {
     let statuses = refused_status(&engine, refused("700", "911")).await;
     assert_eq!(statuses.last(), Some(&403), "{statuses:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_number_of_a_suspended_operator_takes_no_calls_until_the_operator_resumes() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let (mut admin, _) = Peer::hello(&engine.url, support::ADMIN).await;
+    admin
+        .ok(
+            "operator.enable",
+            json!({
+                "operator": "contoso", "name": "Contoso Telecom", "countries": ["US"],
+                "full_name": "Dana Reyes", "email": "dana@contoso.example",
+                "company_size": "51-250",
+            }),
+        )
+        .await;
+    let csv = "number,source,operator,country,city,capability\n\
+               +14255550123,operator_connect,contoso,US,Redmond,user\n";
+    admin.ok("number.import", json!({ "csv": csv })).await;
+    admin
+        .ok(
+            "number.assign",
+            json!({"number": "+14255550123", "user": "grace"}),
+        )
+        .await;
+    admin
+        .ok("operator.suspend", json!({"operator": "contoso"}))
+        .await;
+    let statuses = refused_status(&engine, refused("+14255550123", "+15550100")).await;
+    assert_eq!(statuses.last(), Some(&480), "suspended: {statuses:?}");
+
+    admin
+        .ok("operator.resume", json!({"operator": "contoso"}))
+        .await;
+    // Resumed, the number is Grace's again: the call is offered to her line.
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    let call = caller("+14255550123", &rtp, 500).spawn(engine.sip);
+    let offered = desk.event("call.offered").await;
+    assert_eq!(offered["data"]["to"], "grace", "{offered}");
+    // Nobody's phone is registered for Grace: the desk lets the call go.
+    desk.ok("hangup", json!({"call": offered["data"]["call"]}))
+        .await;
+    let run = call.finish().await;
+    assert_eq!(run.statuses().last(), Some(&480), "{:?}", run.statuses());
+}

@@ -7,6 +7,7 @@ mod groups;
 mod header;
 pub mod layout;
 mod log;
+mod numbers_admin;
 mod overlays;
 mod parked;
 mod status;
@@ -164,6 +165,9 @@ pub fn render(area: Rect, buf: &mut Buffer, state: &State, theme: &Theme) {
         Some(Overlay::Park(form)) => overlays::ParkFormBox { form, paint: live }.render(area, buf),
         Some(Overlay::History(view)) => {
             overlays::HistoryBox { view, paint: live }.render(area, buf)
+        }
+        Some(Overlay::Numbers(view)) => {
+            numbers_admin::NumbersBox { view, paint: live }.render(area, buf)
         }
         _ => {}
     }
