@@ -15,7 +15,10 @@ use sip_types::uri::{NameAddr, SipUri};
 use sip_types::{Method, StatusCode};
 use sip_ua::dialog::{Usage, UsageGuard};
 use sip_ua::invite::acceptor::InviteAcceptor;
-use sip_ua::invite::initiator::{InviteInitiator, Response as InitiatorResponse};
+use sip_ua::invite::create_ack;
+use sip_ua::invite::initiator::{
+    Early, EarlyResponse, InviteInitiator, Response as InitiatorResponse,
+};
 use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -286,28 +289,42 @@ pub async fn outgoing(
         return;
     }
     let mut rang = false;
-    let session = loop {
+    let mut earlies: Vec<Early> = Vec::new();
+    let ringing = |code: u16, rang: &mut bool| {
+        if (180..=183).contains(&code) && !*rang {
+            *rang = true;
+            ctx.report(&addr, LegEvent::Ringing);
+        }
+    };
+    let (session, response) = loop {
         let step = tokio::select! {
             response = initiator.receive() => Ok(response),
             cmd = cmds.recv() => Err(cmd),
         };
         match step {
-            Ok(Ok(InitiatorResponse::Provisional(response)))
-            | Ok(Ok(InitiatorResponse::Early(_, response, _))) => {
-                let code = response.line.code.into_u16();
-                if (180..=183).contains(&code) && !rang {
-                    rang = true;
-                    ctx.report(&addr, LegEvent::Ringing);
-                }
+            Ok(Ok(InitiatorResponse::Provisional(response))) => {
+                ringing(response.line.code.into_u16(), &mut rang);
             }
-            Ok(Ok(InitiatorResponse::EarlyEvent)) => {}
-            Ok(Ok(InitiatorResponse::Session(session, response))) => {
-                match body_text(&response.body).and_then(|a| sdp.accept_answer(&a).ok()) {
-                    Some(negotiated) => apply(&ctx.media, stream, &negotiated),
-                    None => tracing::info!(leg = %addr, "answer without usable SDP"),
-                }
-                break session;
+            Ok(Ok(InitiatorResponse::Early(early, response, _))) => {
+                // A provisional response with a tag opens an early dialog: its 200 OK
+                // arrives through it.
+                ringing(response.line.code.into_u16(), &mut rang);
+                earlies.push(early);
             }
+            Ok(Ok(InitiatorResponse::EarlyEvent)) => match poll_earlies(&mut earlies).await {
+                Some((i, Ok(EarlyResponse::Success(session, response)))) => {
+                    earlies.remove(i);
+                    break (session, response);
+                }
+                Some((_, Ok(EarlyResponse::Provisional(response, _)))) => {
+                    ringing(response.line.code.into_u16(), &mut rang);
+                }
+                Some((i, Ok(EarlyResponse::Terminated) | Err(_))) => {
+                    earlies.remove(i);
+                }
+                None => {}
+            },
+            Ok(Ok(InitiatorResponse::Session(session, response))) => break (session, response),
             Ok(Ok(InitiatorResponse::Failure(response))) => {
                 ctx.report(
                     &addr,
@@ -331,9 +348,55 @@ pub async fn outgoing(
             Err(Some(_)) => {}
         }
     };
-    // ACK is sent by the session's creation path; the leg is up.
+    match body_text(&response.body).and_then(|a| sdp.accept_answer(&a).ok()) {
+        Some(negotiated) => apply(&ctx.media, stream, &negotiated),
+        None => tracing::info!(leg = %addr, "answer without usable SDP"),
+    }
+    match create_ack(&session.dialog, response.base_headers.cseq.cseq).await {
+        Ok(mut ack) => {
+            if let Err(e) = session.endpoint.send_outgoing_request(&mut ack).await {
+                tracing::info!(leg = %addr, error = %e, "ACK not sent");
+            }
+            initiator.set_acknowledge(&session, ack);
+        }
+        Err(e) => tracing::info!(leg = %addr, error = ?e, "no ACK for the answer"),
+    }
+    for early in earlies {
+        tokio::spawn(early.cancel());
+    }
+    // The initiator keeps answering retransmitted 200s (with the ACK) and hangs up any
+    // other fork that answers late.
+    tokio::spawn(async move {
+        while let Ok(event) = initiator.receive().await {
+            match event {
+                InitiatorResponse::Early(early, ..) => {
+                    tokio::spawn(early.cancel());
+                }
+                InitiatorResponse::Session(mut late, ..) => {
+                    let _ = late.terminate().await;
+                }
+                InitiatorResponse::Failure(..) | InitiatorResponse::Finished => break,
+                InitiatorResponse::Provisional(..) | InitiatorResponse::EarlyEvent => {}
+            }
+        }
+    });
     ctx.report(&addr, LegEvent::Answered);
     established(ctx, addr, session, sdp, stream, cmds).await;
+}
+
+/// The first early dialog with a response ready, if any (without waiting).
+async fn poll_earlies(
+    earlies: &mut [Early],
+) -> Option<(usize, Result<EarlyResponse, sip_core::Error>)> {
+    std::future::poll_fn(|cx| {
+        for (i, early) in earlies.iter_mut().enumerate() {
+            if let std::task::Poll::Ready(response) = early.poll_receive(cx) {
+                return std::task::Poll::Ready(Some((i, response)));
+            }
+        }
+        std::task::Poll::Ready(None)
+    })
+    .await
 }
 
 /// In-dialog requests the invite session does not handle (UPDATE, INFO, OPTIONS, REFER),
@@ -538,6 +601,9 @@ fn info_digit(request: &IncomingRequest) -> Option<char> {
     .then_some(digit)
 }
 
+/// How long an in-dialog probe waits for an answer.
+const PROBE_WAIT: Duration = Duration::from_secs(5);
+
 /// Sends an in-dialog OPTIONS; true if the peer answered at all (any final response but
 /// `408`/`481`).
 async fn probe(session: &InviteSession) -> bool {
@@ -547,8 +613,10 @@ async fn probe(session: &InviteSession) -> bool {
         return false;
     };
     drop(target);
-    match tsx.receive_final().await {
-        Ok(response) => !matches!(response.line.code.into_u16(), 408 | 481),
-        Err(_) => false,
+    // A live phone answers at once; waiting out the transaction's 32 s would keep a dead
+    // caller parked.
+    match tokio::time::timeout(PROBE_WAIT, tsx.receive_final()).await {
+        Ok(Ok(response)) => !matches!(response.line.code.into_u16(), 408 | 481),
+        Ok(Err(_)) | Err(_) => false,
     }
 }

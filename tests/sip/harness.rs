@@ -49,6 +49,16 @@ pub struct SipEngine {
 
 /// Starts an engine for `setup` with SIP, `edit` adjusting the `[sip]` settings.
 pub async fn start(setup: EngineSetup, edit: impl FnOnce(&mut SipSettings)) -> SipEngine {
+    // `SIP_TEST_LOG=/tmp/sip.log cargo test --test sip` keeps the engine's log for a look.
+    if let Ok(path) = std::env::var("SIP_TEST_LOG")
+        && let Ok(file) = std::fs::File::create(path)
+    {
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_env_filter("debug")
+            .with_ansi(false)
+            .try_init();
+    }
     let (min, max) = rtp_block();
     let mut sip = SipSettings {
         listen: "127.0.0.1:0".parse().expect("addr"),
@@ -141,16 +151,26 @@ impl Sipp {
 
     /// Runs SIPp against `target` in the background.
     pub fn spawn(self, target: SocketAddr) -> RunningSipp {
+        self.launch(Some(target), free_port())
+    }
+
+    /// Runs SIPp as a phone (a UAS) listening on `port`, in the background.
+    pub fn serve(self, port: u16) -> RunningSipp {
+        self.launch(None, port)
+    }
+
+    fn launch(self, target: Option<SocketAddr>, port: u16) -> RunningSipp {
         let dir = tempfile::tempdir().expect("tempdir");
         let trace = dir.path().join("messages.log");
         let errors = dir.path().join("errors.log");
         let mut cmd = Command::new("sipp");
-        cmd.arg(target.to_string())
-            .arg("-sf")
+        if let Some(target) = target {
+            cmd.arg(target.to_string()).args(["-s", &self.service]);
+        }
+        cmd.arg("-sf")
             .arg(scenario_dir().join(&self.scenario))
-            .args(["-s", &self.service])
             .args(["-i", &self.local_ip])
-            .args(["-p", &free_port().to_string()])
+            .args(["-p", &port.to_string()])
             .args(["-mp", &free_port().to_string()])
             .args(["-m", &self.calls.to_string()])
             .args(["-timeout", "40s", "-timeout_error"])

@@ -9,6 +9,7 @@ mod harness;
 
 use harness::{Rtp, Sipp, check_stream, serial};
 use parkdesk::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, User};
+use parkdesk::sip::digest::ha1;
 use serde_json::json;
 use std::time::Duration;
 use support::{Peer, RECEPTION};
@@ -288,4 +289,86 @@ async fn a_number_of_a_suspended_operator_takes_no_calls_until_the_operator_resu
         .await;
     let run = call.finish().await;
     assert_eq!(run.statuses().last(), Some(&480), "{:?}", run.statuses());
+}
+
+/// The site with the reception's phone able to register (password `desk-secret`).
+fn site_with_desk_phone() -> EngineSetup {
+    let mut setup = site();
+    setup.users[0].sip_ha1 = Some(ha1("reception", "parkdesk", "desk-secret"));
+    setup
+}
+
+/// Registers the reception's phone from 127.0.0.2, its UAS listening on `phone_port`.
+async fn register_desk_phone(engine: &harness::SipEngine, phone_port: u16) {
+    let run = Sipp::new("register.xml", "reception")
+        .source_ip("127.0.0.2")
+        .key("user", "reception")
+        .key("contact_port", phone_port)
+        .arg("-au")
+        .arg("reception")
+        .arg("-ap")
+        .arg("desk-secret")
+        .spawn(engine.sip)
+        .finish()
+        .await;
+    assert!(run.success, "REGISTER: {}\n{}", run.errors, run.messages);
+    assert_eq!(
+        run.statuses(),
+        vec![401, 200],
+        "challenged, then registered"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reception_call_rings_the_registered_desk_phone_is_parked_from_the_console_and_retrieved_by_a_colleague()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .arg("-d")
+        .arg("300")
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 9000).spawn(engine.sip);
+    let offered = desk.event("call.offered").await;
+    assert_eq!(offered["data"]["line"], "reception", "{offered}");
+    let answered = desk.event("call.answered").await;
+    let call = answered["data"]["call"].clone();
+    assert_eq!(call, offered["data"]["call"]);
+
+    // The receptionist parks it with a keystroke's worth of protocol.
+    let parked = desk.ok("park", json!({ "call": call })).await;
+    let code = parked["code"].as_str().expect("a code").to_string();
+    let phone_run = phone.finish().await;
+    assert!(
+        phone_run.success,
+        "the desk phone is released by the park: {}\n{}",
+        phone_run.errors, phone_run.messages
+    );
+    let music = caller_rtp.receive_for(Duration::from_millis(1200)).await;
+    check_stream(&music, 0, 30).unwrap_or_else(|e| panic!("music after the park: {e}"));
+
+    let ada_rtp = Rtp::bind().await;
+    let ada = Sipp::new("call.xml", &code)
+        .key("rtp_port", ada_rtp.port)
+        .key("pai", "201")
+        .key("name", "Ada Lovelace")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .arg("-d")
+        .arg("1500")
+        .spawn(engine.sip);
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+    assert_eq!(ended["data"]["by"], "ada");
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let _ = caller.finish().await;
 }
