@@ -8,11 +8,12 @@ use crate::engine::switch::EndCause;
 use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Media, StreamId};
 use bytesstr::BytesStr;
-use sip_core::transport::OutgoingResponse;
+use sip_core::Request;
+use sip_core::transport::{OutgoingParts, OutgoingRequest, OutgoingResponse};
 use sip_core::{Endpoint, IncomingRequest, MayTake};
-use sip_types::header::typed::{Contact, ContentType};
+use sip_types::header::typed::{CSeq, Contact, ContentType};
 use sip_types::uri::{NameAddr, SipUri};
-use sip_types::{Method, StatusCode};
+use sip_types::{Method, Name, StatusCode};
 use sip_ua::dialog::{Usage, UsageGuard};
 use sip_ua::invite::acceptor::InviteAcceptor;
 use sip_ua::invite::create_ack;
@@ -341,7 +342,7 @@ pub async fn outgoing(
                 return;
             }
             Err(Some(LegCmd::Hangup)) | Err(None) => {
-                let _ = tokio::time::timeout(Duration::from_secs(5), initiator.cancel()).await;
+                cancel_invite(&ctx.endpoint, &mut initiator).await;
                 ctx.media.close(stream);
                 return;
             }
@@ -382,6 +383,63 @@ pub async fn outgoing(
     });
     ctx.report(&addr, LegEvent::Answered);
     established(ctx, addr, session, sdp, stream, cmds).await;
+}
+
+/// Cancels the ringing INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's own Via branch,
+/// From, To, Call-ID and CSeq number, sent again until the INVITE ends (`487`) or 4 s pass;
+/// a 200 OK that crossed it is hung up at once.
+async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
+    let Some(invite) = initiator.transaction().map(|tsx| tsx.request().clone()) else {
+        return;
+    };
+    let mut cancel = Request::new(Method::CANCEL, invite.msg.line.uri.clone());
+    for name in [Name::VIA, Name::FROM, Name::TO, Name::CALL_ID, Name::ROUTE] {
+        let _ = invite.msg.headers.clone_into(&mut cancel.headers, name);
+    }
+    let cseq = invite
+        .msg
+        .headers
+        .get_named::<CSeq>()
+        .map(|c| c.cseq)
+        .unwrap_or(1);
+    cancel
+        .headers
+        .insert_named(&CSeq::new(cseq, Method::CANCEL));
+    cancel.headers.insert(Name::MAX_FORWARDS, "70");
+    let mut outgoing = OutgoingRequest {
+        msg: cancel,
+        parts: OutgoingParts {
+            transport: invite.parts.transport.clone(),
+            destination: invite.parts.destination,
+            buffer: Default::default(),
+        },
+    };
+    for wait in [500u64, 1000, 2500] {
+        if let Err(e) = endpoint.send_outgoing_request(&mut outgoing).await {
+            tracing::debug!(error = %e, "CANCEL not sent");
+        }
+        let until = tokio::time::Instant::now() + Duration::from_millis(wait);
+        loop {
+            match tokio::time::timeout_at(until, initiator.receive()).await {
+                Err(_) => break,
+                Ok(Ok(InitiatorResponse::Session(mut session, response))) => {
+                    // The phone answered as we cancelled: acknowledge and hang up.
+                    if let Ok(mut ack) =
+                        create_ack(&session.dialog, response.base_headers.cseq.cseq).await
+                    {
+                        let _ = endpoint.send_outgoing_request(&mut ack).await;
+                    }
+                    let _ = session.terminate().await;
+                    return;
+                }
+                Ok(Ok(InitiatorResponse::Failure(_) | InitiatorResponse::Finished))
+                | Ok(Err(_)) => {
+                    return;
+                }
+                Ok(Ok(_)) => {}
+            }
+        }
+    }
 }
 
 /// The first early dialog with a response ready, if any (without waiting).

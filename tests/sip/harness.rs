@@ -259,6 +259,19 @@ impl Rtp {
         Rtp { socket, port }
     }
 
+    /// Throws away what queued up unread (a socket buffer that overflowed meanwhile would
+    /// show gaps that are the test's, not the engine's).
+    pub fn drain(&self) {
+        let mut buf = [0u8; 2048];
+        while self.socket.try_recv_from(&mut buf).is_ok() {}
+    }
+
+    /// Everything that arrives within `window`, after dropping what queued up unread.
+    pub async fn fresh_for(&self, window: Duration) -> Vec<RtpPacket> {
+        self.drain();
+        self.receive_for(window).await
+    }
+
     /// Everything that arrives within `window`.
     pub async fn receive_for(&self, window: Duration) -> Vec<RtpPacket> {
         let deadline = tokio::time::Instant::now() + window;

@@ -352,7 +352,7 @@ async fn a_reception_call_rings_the_registered_desk_phone_is_parked_from_the_con
         "the desk phone is released by the park: {}\n{}",
         phone_run.errors, phone_run.messages
     );
-    let music = caller_rtp.receive_for(Duration::from_millis(1200)).await;
+    let music = caller_rtp.fresh_for(Duration::from_millis(1200)).await;
     check_stream(&music, 0, 30).unwrap_or_else(|e| panic!("music after the park: {e}"));
 
     let ada_rtp = Rtp::bind().await;
@@ -370,5 +370,89 @@ async fn a_reception_call_rings_the_registered_desk_phone_is_parked_from_the_con
     assert_eq!(ended["data"]["by"], "ada");
     let ada_run = ada.finish().await;
     assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let _ = caller.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_retrieve_rings_the_desk_phone_and_bridges_when_it_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("700", &caller_rtp, 5000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    let code = started["data"]["code"].clone();
+
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .arg("-d")
+        .arg("500")
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+
+    desk.ok("retrieve", json!({ "code": code })).await;
+    let retrieving = desk.event("park.retrieving").await;
+    assert_eq!(retrieving["data"]["state"], "retrieving", "{retrieving}");
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+    // The desk phone now hears the caller, relayed.
+    let from_phone = phone_rtp.receive_for(Duration::from_millis(300)).await;
+    assert!(
+        from_phone.iter().all(|p| p.payload_type == 0),
+        "nothing but the caller's codec reaches the desk phone"
+    );
+    let run = caller.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    // The caller hung up: the engine hangs up the desk phone.
+    let phone_run = phone.finish().await;
+    assert!(
+        phone_run.success,
+        "{}\n{}",
+        phone_run.errors, phone_run.messages
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_console_retrieve_cancels_the_desk_phone_and_puts_the_call_back_on_its_code()
+{
+    let _serial = serial().await;
+    let mut setup = site_with_desk_phone();
+    setup.retrieve_ring_time = 5;
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("700", &caller_rtp, 9000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    let code = started["data"]["code"].clone();
+
+    let phone_port = harness::free_port();
+    let phone = Sipp::new("phone_unanswered.xml", "")
+        .source_ip("127.0.0.2")
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+
+    desk.ok("retrieve", json!({ "code": code })).await;
+    desk.event("park.retrieving").await;
+    let returned = loop {
+        match desk.recv_within(Duration::from_secs(10)).await {
+            Some(frame) if frame["event"] == "park.returned" => break frame,
+            Some(_) => continue,
+            None => panic!("no park.returned within 10 s"),
+        }
+    };
+    assert_eq!(returned["data"]["code"], code, "{returned}");
+    assert_eq!(returned["data"]["state"], "parked");
+    let phone_run = phone.finish().await;
+    assert!(
+        phone_run.success,
+        "the desk phone was cancelled: {}\n{}",
+        phone_run.errors, phone_run.messages
+    );
+    // Back on its code, the caller hears music again.
+    let music = caller_rtp.fresh_for(Duration::from_millis(800)).await;
+    check_stream(&music, 0, 20).unwrap_or_else(|e| panic!("music after the return: {e}"));
     let _ = caller.finish().await;
 }
