@@ -418,11 +418,16 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
         if let Err(e) = endpoint.send_outgoing_request(&mut outgoing).await {
             tracing::debug!(error = %e, "CANCEL not sent");
         }
-        let until = tokio::time::Instant::now() + Duration::from_millis(wait);
+        let timer = tokio::time::sleep(Duration::from_millis(wait));
+        tokio::pin!(timer);
         loop {
-            match tokio::time::timeout_at(until, initiator.receive()).await {
-                Err(_) => break,
-                Ok(Ok(InitiatorResponse::Session(mut session, response))) => {
+            let response = tokio::select! {
+                () = &mut timer => None,
+                response = initiator.receive() => Some(response),
+            };
+            match response {
+                None => break,
+                Some(Ok(InitiatorResponse::Session(mut session, response))) => {
                     // The phone answered as we cancelled: acknowledge and hang up.
                     if let Ok(mut ack) =
                         create_ack(&session.dialog, response.base_headers.cseq.cseq).await
@@ -432,11 +437,11 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
                     let _ = session.terminate().await;
                     return;
                 }
-                Ok(Ok(InitiatorResponse::Failure(_) | InitiatorResponse::Finished))
-                | Ok(Err(_)) => {
+                Some(Ok(InitiatorResponse::Failure(_) | InitiatorResponse::Finished))
+                | Some(Err(_)) => {
                     return;
                 }
-                Ok(Ok(_)) => {}
+                Some(Ok(_)) => {}
             }
         }
     }
