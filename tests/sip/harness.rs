@@ -208,6 +208,13 @@ pub struct RunningSipp {
 }
 
 impl RunningSipp {
+    /// Stops it now and reads its traces.
+    pub async fn stop(mut self) -> SippRun {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.finish().await
+    }
+
     /// Waits for it (at most 45 s) and reads its traces.
     pub async fn finish(mut self) -> SippRun {
         let deadline = Instant::now() + Duration::from_secs(45);

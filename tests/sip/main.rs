@@ -456,3 +456,97 @@ async fn an_unanswered_console_retrieve_cancels_the_desk_phone_and_puts_the_call
     check_stream(&music, 0, 20).unwrap_or_else(|e| panic!("music after the return: {e}"));
     let _ = caller.finish().await;
 }
+
+/// The `o=` versions of the SDPs the engine sent, in order.
+fn sdp_versions(messages: &str) -> Vec<u64> {
+    messages
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("o=parkdesk "))
+        .filter_map(|rest| rest.split_whitespace().nth(1)?.parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_caller_who_holds_gets_no_music_until_unholding_and_each_answer_raises_the_sdp_version()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    let sipp = Sipp::new("call_hold.xml", "700")
+        .key("rtp_port", rtp.port)
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .arg("-d")
+        .arg("1500")
+        .spawn(engine.sip);
+    desk.event("park.started").await;
+    let before = rtp.fresh_for(Duration::from_millis(800)).await;
+    check_stream(&before, 0, 20).unwrap_or_else(|e| panic!("music before the hold: {e}"));
+    // The hold (a re-INVITE with a=sendonly) stops the music; taking it off starts it again.
+    let mut quiet = false;
+    for _ in 0..50 {
+        if rtp.receive_for(Duration::from_millis(120)).await.is_empty() {
+            quiet = true;
+            break;
+        }
+    }
+    assert!(quiet, "the music stops while the caller holds");
+    let during = rtp.receive_for(Duration::from_millis(500)).await;
+    assert!(
+        during.is_empty(),
+        "{} packets during the hold",
+        during.len()
+    );
+    let mut resumed = Vec::new();
+    for _ in 0..50 {
+        resumed = rtp.receive_for(Duration::from_millis(100)).await;
+        if !resumed.is_empty() {
+            break;
+        }
+    }
+    assert!(!resumed.is_empty(), "the music comes back after the hold");
+    let after = rtp.fresh_for(Duration::from_millis(500)).await;
+    check_stream(&after, 0, 15).unwrap_or_else(|e| panic!("music after the hold: {e}"));
+    let parked = desk.ok("parked.list", json!({})).await;
+    assert_eq!(parked["parked"][0]["state"], "parked", "{parked}");
+    let run = sipp.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    let versions = sdp_versions(&run.messages);
+    assert_eq!(versions.len(), 3, "three answers: {versions:?}");
+    assert!(
+        versions.windows(2).all(|w| w[1] > w[0]),
+        "the SDP version rises: {versions:?}"
+    );
+    assert!(
+        run.messages.contains("a=recvonly"),
+        "the hold is answered recvonly"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_caller_who_goes_silent_and_does_not_answer_a_probe_ends_abandoned() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |sip| sip.media_timeout = 5).await;
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    // The caller's phone vanishes after the answer: it sends no RTP and answers nothing.
+    let sipp = caller("700", &rtp, 30_000)
+        .arg("-default_behaviors")
+        .arg("none")
+        .spawn(engine.sip);
+    desk.event("park.started").await;
+    let ended = loop {
+        match desk.recv_within(Duration::from_secs(20)).await {
+            Some(frame) if frame["event"] == "park.ended" => break frame,
+            Some(_) => continue,
+            None => panic!("the silent caller was never found dead"),
+        }
+    };
+    assert_eq!(ended["data"]["outcome"], "abandoned", "{ended}");
+    let run = sipp.stop().await;
+    assert!(
+        run.messages.contains("OPTIONS sip:"),
+        "the engine probed the silent leg before giving up"
+    );
+}
