@@ -550,3 +550,92 @@ async fn a_parked_caller_who_goes_silent_and_does_not_answer_a_probe_ends_abando
         "the engine probed the silent leg before giving up"
     );
 }
+
+/// A headless baresip (Debian's `baresip-core`) for `user` with `secret`, on 127.0.0.3,
+/// sending a tone from a WAV file (`aufile`). Its config lives in `dir`.
+fn baresip_config(dir: &std::path::Path, user: &str, secret: &str, engine: std::net::SocketAddr) {
+    let port = harness::free_port();
+    let tone = dir.join("tone.wav");
+    let samples: Vec<f32> = (0..8000 * 6)
+        .map(|i| (f64::from(i) / 8000.0 * 440.0 * std::f64::consts::TAU).sin() as f32 * 0.3)
+        .collect();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = hound::WavWriter::create(&tone, spec).expect("tone.wav");
+    for s in samples {
+        wav.write_sample((s * 32767.0) as i16).expect("sample");
+    }
+    wav.finalize().expect("tone.wav written");
+    let config = format!(
+        "module_path /usr/lib/baresip/modules\n\
+         sip_listen 127.0.0.3:{port}\n\
+         audio_player aufile,{heard}\n\
+         audio_source aufile,{tone}\n\
+         audio_alert aufile,{tone}\n\
+         module_app menu.so\n\
+         module g711.so\n\
+         module aufile.so\n\
+         module_app account.so\n",
+        heard = dir.join("heard.wav").display(),
+        tone = tone.display(),
+    );
+    std::fs::write(dir.join("config"), config).expect("baresip config");
+    std::fs::write(
+        dir.join("accounts"),
+        format!("<sip:{user}@{engine}>;auth_pass={secret};regint=0;audio_codecs=PCMU\n"),
+    )
+    .expect("baresip accounts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baresip_dials_a_parked_code_authenticates_with_digest_and_takes_the_call() {
+    let _serial = serial().await;
+    let mut setup = site();
+    setup.users[2].sip_ha1 = Some(ha1("grace", "parkdesk", "grace-secret"));
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let caller_rtp = Rtp::bind().await;
+    let parked = caller("700", &caller_rtp, 8000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    let code = started["data"]["code"].as_str().expect("code").to_string();
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    baresip_config(dir.path(), "grace", "grace-secret", engine.sip);
+    let mut baresip = std::process::Command::new("baresip")
+        .arg("-f")
+        .arg(dir.path())
+        .arg("-e")
+        .arg(format!("/dial sip:{code}@{}", engine.sip))
+        .args(["-t", "6"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("baresip runs (the test command installs baresip-core)");
+
+    let ended = loop {
+        match desk.recv_within(Duration::from_secs(10)).await {
+            Some(frame) if frame["event"] == "park.ended" => break frame,
+            Some(_) => continue,
+            None => {
+                let _ = baresip.kill();
+                panic!("baresip never took the parked call");
+            }
+        }
+    };
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+    assert_eq!(ended["data"]["by"], "grace", "{ended}");
+    // baresip's tone reaches the parked caller through the relay.
+    let heard = caller_rtp.fresh_for(Duration::from_millis(1500)).await;
+    let loud = heard
+        .iter()
+        .filter(|p| p.payload_type == 0 && harness::rms(&p.payload, 0) > 1000.0)
+        .count();
+    assert!(loud >= 10, "{loud} loud packets of {}", heard.len());
+    let _ = baresip.wait();
+    let _ = parked.stop().await;
+}
