@@ -9,7 +9,13 @@ use proptest::prelude::*;
 
 #[test]
 fn mu_law_matches_the_reference_values() {
-    for (sample, byte) in [(0, 0xFF), (-1, 0x7F), (32_767, 0x80), (-32_768, 0x00), (1000, 0xCE)] {
+    for (sample, byte) in [
+        (0, 0xFF),
+        (-1, 0x7F),
+        (32_767, 0x80),
+        (-32_768, 0x00),
+        (1000, 0xCE),
+    ] {
         assert_eq!(linear_to_ulaw(sample), byte, "encode {sample}");
     }
     for (byte, sample) in [
@@ -27,7 +33,13 @@ fn mu_law_matches_the_reference_values() {
 
 #[test]
 fn a_law_matches_the_reference_values() {
-    for (sample, byte) in [(0, 0xD5), (-1, 0x55), (32_767, 0xAA), (-32_768, 0x2A), (1000, 0xFA)] {
+    for (sample, byte) in [
+        (0, 0xD5),
+        (-1, 0x55),
+        (32_767, 0xAA),
+        (-32_768, 0x2A),
+        (1000, 0xFA),
+    ] {
         assert_eq!(linear_to_alaw(sample), byte, "encode {sample}");
     }
     for (byte, sample) in [
@@ -54,9 +66,15 @@ fn every_sixteen_bit_sample_comes_back_within_half_a_step_and_in_order() {
             // (plus the smallest step), except where the largest codes clip
             let bound = (i32::from(x).abs() + 132) / 32 + 16;
             let clipped = i32::from(x).abs() > 32_100;
-            assert!(error <= bound || clipped, "{codec:?}: {x} came back as {back}");
+            assert!(
+                error <= bound || clipped,
+                "{codec:?}: {x} came back as {back}"
+            );
             assert!(error <= 700, "{codec:?}: {x} came back as {back}");
-            assert!(back >= previous, "{codec:?}: decoding is not monotonic at {x}");
+            assert!(
+                back >= previous,
+                "{codec:?}: decoding is not monotonic at {x}"
+            );
             previous = back;
         }
     }
@@ -65,9 +83,17 @@ fn every_sixteen_bit_sample_comes_back_within_half_a_step_and_in_order() {
 #[test]
 fn every_code_survives_a_round_trip_except_mu_laws_negative_zero() {
     for byte in 0..=255u8 {
-        assert_eq!(linear_to_alaw(alaw_to_linear(byte)), byte, "A-law {byte:#04x}");
+        assert_eq!(
+            linear_to_alaw(alaw_to_linear(byte)),
+            byte,
+            "A-law {byte:#04x}"
+        );
         if byte != 0x7F {
-            assert_eq!(linear_to_ulaw(ulaw_to_linear(byte)), byte, "µ-law {byte:#04x}");
+            assert_eq!(
+                linear_to_ulaw(ulaw_to_linear(byte)),
+                byte,
+                "µ-law {byte:#04x}"
+            );
         }
     }
 }
@@ -77,10 +103,16 @@ fn the_transcoding_tables_keep_the_sound() {
     for byte in 0..=255u8 {
         let mu = i32::from(ulaw_to_linear(byte));
         let as_a = i32::from(alaw_to_linear(ULAW_TO_ALAW[usize::from(byte)]));
-        assert!((mu - as_a).abs() <= mu.abs() / 16 + 16, "µ {byte:#04x}: {mu} → {as_a}");
+        assert!(
+            (mu - as_a).abs() <= mu.abs() / 16 + 16,
+            "µ {byte:#04x}: {mu} → {as_a}"
+        );
         let a = i32::from(alaw_to_linear(byte));
         let as_mu = i32::from(ulaw_to_linear(ALAW_TO_ULAW[usize::from(byte)]));
-        assert!((a - as_mu).abs() <= a.abs() / 16 + 16, "A {byte:#04x}: {a} → {as_mu}");
+        assert!(
+            (a - as_mu).abs() <= a.abs() / 16 + 16,
+            "A {byte:#04x}: {a} → {as_mu}"
+        );
     }
 }
 

@@ -45,7 +45,10 @@ fn the_offer_lists_pcmu_pcma_and_telephone_event_on_the_advertised_address() {
         "a=ptime:20",
         "a=sendrecv",
     ] {
-        assert!(offer.contains(&format!("{line}\r\n")), "missing {line:?} in\n{offer}");
+        assert!(
+            offer.contains(&format!("{line}\r\n")),
+            "missing {line:?} in\n{offer}"
+        );
     }
 }
 
@@ -59,10 +62,16 @@ fn the_answer_takes_the_first_of_pcmu_and_pcma_the_offer_lists_and_its_event_typ
     assert_eq!(negotiated.dtmf_pt, Some(96));
     assert_eq!(negotiated.remote, Some(addr("198.51.100.7:5004")));
     assert_eq!(negotiated.direction, Direction::SendRecv);
-    assert!(answer.contains("m=audio 40000 RTP/AVP 8 96\r\n"), "{answer}");
+    assert!(
+        answer.contains("m=audio 40000 RTP/AVP 8 96\r\n"),
+        "{answer}"
+    );
     assert!(answer.contains("a=rtpmap:96 telephone-event/8000\r\n"));
     assert!(answer.contains("a=sendrecv\r\n"));
-    assert!(!answer.contains("PCMU"), "only the chosen codec is answered");
+    assert!(
+        !answer.contains("PCMU"),
+        "only the chosen codec is answered"
+    );
 }
 
 #[test]
@@ -95,16 +104,31 @@ fn an_offer_with_no_common_codec_is_refused_488_and_changes_nothing() {
 #[test]
 fn an_offer_without_audio_or_address_is_a_named_error() {
     let video = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=video 5006 RTP/AVP 96\r\n";
-    assert_eq!(session().answer(video, Direction::SendRecv), Err(SdpError::NoMedia));
+    assert_eq!(
+        session().answer(video, Direction::SendRecv),
+        Err(SdpError::NoMedia)
+    );
     let srtp = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 5006 RTP/SAVP 0\r\n";
-    assert_eq!(session().answer(srtp, Direction::SendRecv), Err(SdpError::NoMedia));
+    assert_eq!(
+        session().answer(srtp, Direction::SendRecv),
+        Err(SdpError::NoMedia)
+    );
     let nowhere = "v=0\r\nm=audio 5006 RTP/AVP 0\r\n";
-    assert_eq!(session().answer(nowhere, Direction::SendRecv), Err(SdpError::NoConnection));
+    assert_eq!(
+        session().answer(nowhere, Direction::SendRecv),
+        Err(SdpError::NoConnection)
+    );
     let broken = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio port RTP/AVP 0\r\n";
     let err = session().answer(broken, Direction::SendRecv).unwrap_err();
-    assert!(matches!(err, SdpError::Malformed { line: 3, .. }), "{err:?}");
+    assert!(
+        matches!(err, SdpError::Malformed { line: 3, .. }),
+        "{err:?}"
+    );
     assert_eq!(err.sip_status(), 400);
-    assert!(err.to_string().starts_with("SDP line 3: port 'port'"), "{err}");
+    assert!(
+        err.to_string().starts_with("SDP line 3: port 'port'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -155,7 +179,10 @@ fn holding_the_peer_offers_sendonly_and_still_sends_it_music() {
     let mut s = session();
     let hold = s.offer(Direction::SendOnly);
     assert!(hold.contains("a=sendonly\r\n"));
-    assert!(hold.contains("c=IN IP4 192.0.2.10\r\n"), "RFC 3264 hold keeps the address");
+    assert!(
+        hold.contains("c=IN IP4 192.0.2.10\r\n"),
+        "RFC 3264 hold keeps the address"
+    );
     let answer = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 5004 RTP/AVP 0 101\r\n\
                   a=rtpmap:101 telephone-event/8000\r\na=recvonly\r\n";
     let negotiated = s.accept_answer(answer).unwrap();
@@ -170,9 +197,13 @@ fn versions_rise_with_every_offer_answer_and_hold_and_the_session_id_stays() {
     let mut s = session();
     let first = s.offer(Direction::SendRecv);
     s.accept_answer(&phone_offer("0", "")).unwrap();
-    let (reinvite, _) = s.answer(&phone_offer("0", ""), Direction::SendRecv).unwrap();
+    let (reinvite, _) = s
+        .answer(&phone_offer("0", ""), Direction::SendRecv)
+        .unwrap();
     let hold = s.offer(Direction::SendOnly);
-    let (update, _) = s.answer(&phone_offer("8", ""), Direction::SendRecv).unwrap();
+    let (update, _) = s
+        .answer(&phone_offer("8", ""), Direction::SendRecv)
+        .unwrap();
     let versions: Vec<u64> = [&first, &reinvite, &hold, &update]
         .iter()
         .map(|sdp| version(sdp))
@@ -190,12 +221,18 @@ fn versions_rise_with_every_offer_answer_and_hold_and_the_session_id_stays() {
 #[test]
 fn an_answer_is_refused_without_an_offer_or_when_it_rejects_the_audio() {
     let mut s = session();
-    assert_eq!(s.accept_answer(&phone_offer("0", "")), Err(SdpError::NoOffer));
+    assert_eq!(
+        s.accept_answer(&phone_offer("0", "")),
+        Err(SdpError::NoOffer)
+    );
     s.offer(Direction::SendRecv);
     let rejected = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 0 RTP/AVP 0\r\n";
     assert_eq!(s.accept_answer(rejected), Err(SdpError::Rejected));
     let odd = "v=0\r\nc=IN IP4 198.51.100.7\r\nm=audio 5004 RTP/AVP 18\r\n";
-    assert!(matches!(s.accept_answer(odd), Err(SdpError::NoCommonCodec { .. })));
+    assert!(matches!(
+        s.accept_answer(odd),
+        Err(SdpError::NoCommonCodec { .. })
+    ));
 }
 
 #[test]
