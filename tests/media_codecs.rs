@@ -1,6 +1,8 @@
 //! G.711 µ-law and A-law: the ITU reference values, error bounds over every 16-bit sample,
 //! and round-trip properties.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
+
 use parkdesk::media::Codec;
 use parkdesk::media::g711::{
     ALAW_TO_ULAW, ULAW_TO_ALAW, alaw_to_linear, linear_to_alaw, linear_to_ulaw, ulaw_to_linear,

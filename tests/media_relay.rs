@@ -1,6 +1,8 @@
 //! The relay between bridged legs on real loopback sockets: transcoding, numbering rewritten
 //! per leg, telephone events detected once and rewritten to the other leg's payload type.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
+
 mod media_support;
 
 use media_support::*;

@@ -1,6 +1,8 @@
 //! SDP offer/answer: codecs, telephone-event, hold both ways, versions that rise, errors that
 //! name what is wrong, and a parser that survives anything.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
+
 use parkdesk::media::Codec;
 use parkdesk::media::sdp::parse::parse;
 use parkdesk::media::sdp::{Direction, SdpError, SdpSession};

@@ -1,6 +1,8 @@
 //! Streams on real loopback sockets: music on hold in both codecs, prompts, hold, symmetric
 //! RTP, dead legs, the port range. Each test owns its own port range.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
+
 mod media_support;
 
 use media_support::*;

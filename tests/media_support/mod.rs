@@ -1,7 +1,7 @@
 //! Helpers for the media tests: a media task on a loopback port range, and test "phones" —
 //! plain UDP sockets that send and receive RTP.
 
-#![allow(dead_code)] // each test file uses its own share of these
+#![allow(dead_code, clippy::unwrap_used)] // each test file uses its own share; a failure is the test failing
 
 use parkdesk::media::dtmf::TelephoneEvent;
 use parkdesk::media::rtp::{RtpHeader, RtpPacket};
