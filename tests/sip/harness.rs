@@ -149,6 +149,12 @@ impl Sipp {
         self
     }
 
+    /// Several more command-line arguments.
+    pub fn args<const N: usize>(mut self, args: [&str; N]) -> Sipp {
+        self.extra.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
     /// Runs SIPp against `target` in the background.
     pub fn spawn(self, target: SocketAddr) -> RunningSipp {
         self.launch(Some(target), free_port())

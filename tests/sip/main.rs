@@ -639,3 +639,37 @@ async fn baresip_dials_a_parked_code_authenticates_with_digest_and_takes_the_cal
     let _ = baresip.wait();
     let _ = parked.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pbx_on_tcp_parks_and_retrieves_over_one_reused_connection_each() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let rtp = Rtp::bind().await;
+    let parked = caller("700", &rtp, 4000)
+        .arg("-t")
+        .arg("t1")
+        .spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    let code = started["data"]["code"].as_str().expect("code").to_string();
+    let music = rtp.fresh_for(Duration::from_millis(600)).await;
+    check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("music over a TCP call: {e}"));
+    let ada_rtp = Rtp::bind().await;
+    let ada = Sipp::new("call.xml", &code)
+        .key("rtp_port", ada_rtp.port)
+        .key("pai", "201")
+        .key("name", "Ada Lovelace")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .args(["-d", "1000", "-t", "t1"])
+        .spawn(engine.sip);
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+    let run = ada.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    assert!(
+        run.messages.contains("SIP/2.0/TCP"),
+        "the signalling went over TCP"
+    );
+    let _ = parked.stop().await;
+}
