@@ -231,6 +231,7 @@ impl EngineTask {
         }
         let now = self.clock.now();
         self.pump(now);
+        self.show_lamps();
         loop {
             let next = self.next_deadline();
             let sleep = async {
@@ -335,8 +336,19 @@ impl EngineTask {
                 break;
             }
         }
+        if last.is_some() {
+            self.show_lamps();
+        }
         self.sync_stations(now);
         last
+    }
+
+    /// Busy lamps follow the engine's parked calls and ringing groups (the SIP side sends
+    /// a NOTIFY only for the lamps that changed).
+    fn show_lamps(&self) {
+        if let Some(sip) = &self.sip {
+            sip.show_lamps(&self.engine.parked(), &self.engine.pickup_groups());
+        }
     }
 
     fn publish(&mut self, now: Instant, event: &EngineEvent) -> u64 {

@@ -123,6 +123,10 @@ impl ServerHandle {
             let limit = self.grace + Duration::from_millis(1500);
             let _ = tokio::time::timeout(limit, rx).await;
         }
+        if let Some(sip) = &self.sip {
+            // Phones' busy lamps learn the engine is going (`terminated` NOTIFYs).
+            sip.end_subscriptions().await;
+        }
         let _ = self.stop.send(true);
         drop(self.engine);
         let _ = tokio::time::timeout(Duration::from_millis(400), self.task).await;

@@ -1,8 +1,10 @@
 //! The front of the SIP side: every request outside a dialog. OPTIONS and REGISTER are
 //! answered here; an INVITE is classified (`404` before any identity check), identified
 //! (trusted peer or digest), given a media stream and a leg task, and handed to the core.
+//! A SUBSCRIBE goes to the busy-lamp service.
 //! Unknown methods get `405` or `501`.
 
+use super::blf::Blf;
 use super::core::{CoreMsg, Incoming, LegAddr};
 use super::dialplan::Served;
 use super::identity::{self, Identity, Unidentified};
@@ -50,6 +52,7 @@ pub struct Front {
     core: mpsc::UnboundedSender<CoreMsg>,
     contact: Contact,
     next_call: AtomicU64,
+    blf: Arc<Blf>,
 }
 
 impl Front {
@@ -59,6 +62,7 @@ impl Front {
         media: Media,
         core: mpsc::UnboundedSender<CoreMsg>,
         contact: Contact,
+        blf: Arc<Blf>,
     ) -> Front {
         Front {
             shared,
@@ -66,6 +70,7 @@ impl Front {
             core,
             contact,
             next_call: AtomicU64::new(1),
+            blf,
         }
     }
 
@@ -89,6 +94,7 @@ impl Layer for Front {
         endpoint.add_allow(Method::OPTIONS);
         endpoint.add_allow(Method::REGISTER);
         endpoint.add_allow(Method::INFO);
+        endpoint.add_allow(Method::SUBSCRIBE);
     }
 
     async fn receive(&self, endpoint: &Endpoint, request: MayTake<'_, IncomingRequest>) {
@@ -108,6 +114,8 @@ impl Layer for Front {
             .await;
         } else if method == Method::REGISTER {
             self.register(endpoint, request).await;
+        } else if method == Method::SUBSCRIBE {
+            self.blf.subscribe(endpoint, request).await;
         } else if method == Method::CANCEL || method == Method::BYE {
             respond(endpoint, request, 481, |_| {}).await;
         } else {
@@ -122,7 +130,7 @@ impl Layer for Front {
 }
 
 /// Answers a non-INVITE request outside a dialog with `code` (tagged), after `edit`.
-async fn respond(
+pub(super) async fn respond(
     endpoint: &Endpoint,
     mut request: IncomingRequest,
     code: u16,

@@ -10,10 +10,12 @@
 //! - [`identity`] and [`digest`]: trusted peers and their asserted identity, digest for
 //!   everyone else;
 //! - [`registrar`]: phones registered by users;
+//! - [`blf`]: busy lamps (SUBSCRIBE/NOTIFY, `dialog` event package) for codes and groups;
 //! - `front`: requests outside a dialog (INVITE, REGISTER, OPTIONS, the rest);
 //! - `legs`: a task per leg (incoming call, outgoing fork) and its session;
 //! - `core`: the task that owns the calls and talks to the engine.
 
+pub mod blf;
 pub mod dialplan;
 pub mod digest;
 pub mod identity;
@@ -27,6 +29,8 @@ mod shared;
 
 pub use self::core::{fail_cause, refusal_status};
 
+use self::blf::Blf;
+use self::blf::board::LampBoard;
 use self::core::{Core, CoreMsg};
 use self::dialplan::DialPlan;
 use self::digest::DigestRealm;
@@ -77,6 +81,7 @@ pub struct SipService {
     core: mpsc::UnboundedSender<CoreMsg>,
     shared: Arc<Shared>,
     media: Media,
+    blf: Arc<Blf>,
     _endpoint: Endpoint,
 }
 
@@ -113,6 +118,27 @@ impl SipService {
     /// Media streams open now.
     pub fn active_streams(&self) -> usize {
         self.media.active_streams()
+    }
+
+    /// Shows the engine's parked calls and pickup groups on the busy lamps; subscribers
+    /// whose lamp changed get a NOTIFY.
+    pub fn show_lamps(
+        &self,
+        parked: &[crate::engine::Parked],
+        groups: &[crate::engine::PickupGroupView],
+    ) {
+        self.blf.show(LampBoard::from_engine(parked, groups));
+    }
+
+    /// Busy-lamp subscriptions held now.
+    pub fn subscriptions(&self) -> usize {
+        self.blf.subscriptions()
+    }
+
+    /// Ends every busy-lamp subscription (the engine stops): each subscriber gets a
+    /// `terminated` NOTIFY; new SUBSCRIBEs get `503`.
+    pub async fn end_subscriptions(&self) {
+        self.blf.end_all().await;
     }
 
     /// Phones registered now.
@@ -194,6 +220,7 @@ pub async fn start(
         advertised,
     ));
     let (core_tx, core_rx) = mpsc::unbounded_channel();
+    let blf = Arc::new(Blf::new(shared.clone(), contact.clone()));
     builder.add_layer(DialogLayer::default());
     builder.add_layer(InviteLayer::default());
     builder.add_layer(Front::new(
@@ -201,6 +228,7 @@ pub async fn start(
         media.clone(),
         core_tx.clone(),
         contact.clone(),
+        blf.clone(),
     ));
     let endpoint = builder.build();
     let ctx = LegContext {
@@ -224,6 +252,7 @@ pub async fn start(
         core: core_tx,
         shared,
         media,
+        blf,
         _endpoint: endpoint,
     })
 }
