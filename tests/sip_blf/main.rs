@@ -1,0 +1,454 @@
+//! Busy lamps: phones' BLF keys subscribe to codes and pickup group numbers with the
+//! `dialog` event package (RFC 4235) and are told, NOTIFY by NOTIFY, when a call parks,
+//! rings in the group, is retrieved or ends. SIPp plays the phones; the dialog-info
+//! documents are checked with an XML parser.
+#![allow(clippy::disallowed_methods)] // SIPp runs on wall time
+
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../sip/harness.rs"]
+mod harness;
+
+mod dialog_info;
+
+use harness::{Rtp, Sipp, SippRun, serial};
+use parkdesk::engine::{EngineSetup, Group, ParkPolicy, User};
+use parkdesk::sip::digest::ha1;
+use serde_json::json;
+use std::time::Duration;
+use support::{Peer, RECEPTION};
+
+/// A site: codes 701–799, `global` parks; users reception (100), ada (201, may register
+/// with `ada-secret`), grace (202); pickup group `floor` (880) of ada and grace.
+fn site() -> EngineSetup {
+    let mut setup = EngineSetup::default();
+    setup.policies = vec![ParkPolicy {
+        allow_park: true,
+        ..ParkPolicy::default()
+    }];
+    let user = |id: &str, name: &str, number: &str| User {
+        id: id.into(),
+        name: name.into(),
+        numbers: vec![number.into()],
+        voice_enabled: true,
+        ..User::default()
+    };
+    let mut ada = user("ada", "Ada Lovelace", "201");
+    ada.sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    setup.users = vec![
+        user("reception", "Reception", "100"),
+        ada,
+        user("grace", "Grace Hopper", "202"),
+    ];
+    setup.groups = vec![Group {
+        id: "floor".into(),
+        name: "Shop floor".into(),
+        members: vec!["ada".into(), "grace".into()],
+        number: Some("880".into()),
+        ..Group::default()
+    }];
+    setup
+}
+
+async fn board(url: &str) -> Peer {
+    let (mut desk, _) = Peer::hello(url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    desk
+}
+
+/// Waits until the engine holds `n` busy-lamp subscriptions.
+async fn subscriptions_reach(engine: &harness::SipEngine, n: usize) {
+    let sip = engine.server.sip.as_ref().expect("SIP is on");
+    for _ in 0..200 {
+        if sip.subscriptions() == n {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!(
+        "{} subscriptions, wanted {n}",
+        engine.server.sip.as_ref().map_or(0, |s| s.subscriptions())
+    );
+}
+
+/// A PBX call from Charles Babbage (+15550100) to `service`, held `hold_ms`.
+fn caller(service: &str, rtp: &Rtp, hold_ms: u64) -> Sipp {
+    Sipp::new("call.xml", service)
+        .key("rtp_port", rtp.port)
+        .arg("-d")
+        .arg(&hold_ms.to_string())
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+}
+
+/// One NOTIFY a phone received: its `Subscription-State`, and its document parsed.
+#[derive(Debug)]
+struct Notify {
+    subscription_state: String,
+    content_type: String,
+    version: u64,
+    entity: String,
+    /// `(id, state)` of each `<dialog>`.
+    dialogs: Vec<(String, String)>,
+    body: String,
+}
+
+impl Notify {
+    fn states(&self) -> Vec<&str> {
+        self.dialogs.iter().map(|(_, s)| s.as_str()).collect()
+    }
+}
+
+/// The NOTIFYs SIPp received, in order, each document checked to be well-formed XML
+/// (retransmissions, with a From tag and CSeq already seen, left out).
+fn notifies(run: &SippRun) -> Vec<Notify> {
+    let mut out: Vec<Notify> = Vec::new();
+    let mut seen = Vec::new();
+    for block in run.messages.split("\n----") {
+        let Some(at) = block.find("NOTIFY sip:") else {
+            continue;
+        };
+        let message = &block[at..];
+        let (head, body) = match message.split_once("\n\n") {
+            Some((head, body)) => (head, body.trim()),
+            None => (message, ""),
+        };
+        let field = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    let (n, v) = l.split_once(':')?;
+                    n.trim()
+                        .eq_ignore_ascii_case(name)
+                        .then(|| v.trim().to_string())
+                })
+                .unwrap_or_default()
+        };
+        let doc = roxmltree::Document::parse(body)
+            .unwrap_or_else(|e| panic!("a NOTIFY's body is not well-formed XML ({e}):\n{body}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "dialog-info", "{body}");
+        assert_eq!(root.attribute("state"), Some("full"), "{body}");
+        let version = root
+            .attribute("version")
+            .and_then(|v| v.parse().ok())
+            .expect("a version");
+        let dialogs = root
+            .children()
+            .filter(|n| n.has_tag_name("dialog"))
+            .map(|d| {
+                let state = d
+                    .children()
+                    .find(|n| n.has_tag_name("state"))
+                    .and_then(|n| n.text())
+                    .unwrap_or_default()
+                    .to_string();
+                (d.attribute("id").unwrap_or_default().to_string(), state)
+            })
+            .collect();
+        let notify = Notify {
+            subscription_state: field("Subscription-State"),
+            content_type: field("Content-Type"),
+            version,
+            entity: root.attribute("entity").unwrap_or_default().to_string(),
+            dialogs,
+            body: body.to_string(),
+        };
+        let key = (field("From"), field("CSeq"));
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        out.push(notify);
+    }
+    out
+}
+
+/// The status codes of the responses SIPp received (not those it sent), in order.
+fn received_statuses(run: &SippRun) -> Vec<u16> {
+    run.messages
+        .split("\n----")
+        .filter(|block| block.contains("message received"))
+        .filter_map(|block| {
+            let at = block.find("SIP/2.0 ")?;
+            block.get(at + 8..at + 11)?.parse().ok()
+        })
+        .collect()
+}
+
+fn watch(service: &str) -> Sipp {
+    Sipp::new("blf_watch.xml", service)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_lamp_goes_dark_lit_and_dark_as_a_call_parks_and_is_retrieved() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone = watch("701").spawn(engine.sip);
+    subscriptions_reach(&engine, 1).await;
+
+    let rtp = Rtp::bind().await;
+    let parked = caller("700", &rtp, 6000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+    let call = started["data"]["call"]
+        .as_str()
+        .expect("call id")
+        .to_string();
+
+    // Pressing the lit key dials the code: that retrieves.
+    let ada_rtp = Rtp::bind().await;
+    let ada = Sipp::new("call.xml", "701")
+        .key("rtp_port", ada_rtp.port)
+        .key("pai", "201")
+        .key("name", "Ada Lovelace")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .arg("-d")
+        .arg("500")
+        .spawn(engine.sip);
+    let ended = desk.event("park.ended").await;
+    assert_eq!(ended["data"]["outcome"], "retrieved", "{ended}");
+
+    let run = phone.finish().await;
+    assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+    let ok = run.message("SIP/2.0 200").expect("the SUBSCRIBE's 200");
+    assert!(ok.contains("Expires: 600"), "granted as asked: {ok}");
+    let seen = notifies(&run);
+    assert_eq!(seen.len(), 4, "{seen:#?}");
+    let states: Vec<Vec<&str>> = seen.iter().map(Notify::states).collect();
+    assert_eq!(
+        states,
+        vec![
+            vec!["terminated"],
+            vec!["confirmed"],
+            vec!["terminated"],
+            vec!["terminated"]
+        ],
+        "dark, lit, dark, and the unsubscribe's last word"
+    );
+    let versions: Vec<u64> = seen.iter().map(|n| n.version).collect();
+    assert_eq!(versions, vec![0, 1, 2, 3], "versions rise by one");
+    for n in &seen {
+        assert_eq!(n.content_type, "application/dialog-info+xml");
+        assert!(
+            n.entity.starts_with("sip:701@"),
+            "entity {} names the code",
+            n.entity
+        );
+    }
+    for n in &seen[..3] {
+        assert!(
+            n.subscription_state.starts_with("active;expires="),
+            "{}",
+            n.subscription_state
+        );
+    }
+    assert_eq!(seen[1].dialogs[0].0, call, "the parked call's dialog");
+    assert!(
+        seen[1].body.contains("+15550100") && seen[1].body.contains("Charles Babbage"),
+        "the lit lamp says who is parked: {}",
+        seen[1].body
+    );
+    assert!(
+        seen[3].subscription_state.starts_with("terminated"),
+        "unsubscribed: {}",
+        seen[3].subscription_state
+    );
+    subscriptions_reach(&engine, 0).await;
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let _ = parked.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_lamp_flashes_early_while_a_members_call_rings_and_goes_dark_when_it_ends() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone = watch("880").spawn(engine.sip);
+    subscriptions_reach(&engine, 1).await;
+
+    // A call for Ada rings at her line (no phone answers it) and so in her pickup group.
+    let call = Sipp::new("refused.xml", "201")
+        .key("rtp_port", harness::free_port())
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .spawn(engine.sip);
+    let offered = desk.event("call.offered").await;
+    assert_eq!(offered["data"]["line"], "ada", "{offered}");
+    let ringing = desk.event("pickup.ringing").await;
+    assert_eq!(ringing["data"]["number"], "880", "{ringing}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    desk.ok("hangup", json!({"call": offered["data"]["call"]}))
+        .await;
+    let caller_run = call.finish().await;
+    assert_eq!(caller_run.statuses().last(), Some(&480));
+
+    let run = phone.finish().await;
+    assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+    let seen = notifies(&run);
+    let states: Vec<Vec<&str>> = seen.iter().map(Notify::states).collect();
+    assert_eq!(
+        states,
+        vec![
+            vec!["terminated"],
+            vec!["early"],
+            vec!["terminated"],
+            vec!["terminated"]
+        ],
+        "{seen:#?}"
+    );
+    assert_eq!(seen[1].dialogs[0].0, offered["data"]["call"]);
+    let doc = roxmltree::Document::parse(&seen[1].body).expect("well-formed");
+    let dialog = doc
+        .descendants()
+        .find(|n| n.has_tag_name("dialog"))
+        .expect("a dialog");
+    assert_eq!(dialog.attribute("direction"), Some("recipient"));
+    let identity = |side: &str| {
+        dialog
+            .children()
+            .find(|n| n.has_tag_name(side))
+            .and_then(|n| n.children().find(|c| c.has_tag_name("identity")))
+            .map(|i| {
+                (
+                    i.text().unwrap_or_default().to_string(),
+                    i.attribute("display"),
+                )
+            })
+            .expect("an identity")
+    };
+    let (remote, display) = identity("remote");
+    assert!(remote.starts_with("sip:+15550100@"), "{remote}");
+    assert_eq!(display, Some("Charles Babbage"));
+    let (local, _) = identity("local");
+    assert!(
+        local.starts_with("sip:ada@"),
+        "rings at Ada's line: {local}"
+    );
+}
+
+async fn refused_with(engine: &harness::SipEngine, sipp: Sipp) -> Vec<u16> {
+    let run = sipp.spawn(engine.sip).finish().await;
+    assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+    received_statuses(&run)
+}
+
+fn refused(service: &str, event: &str, expires: u32) -> Sipp {
+    Sipp::new("blf_refused.xml", service)
+        .key("event", event)
+        .key("expires", expires)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_event_package_is_489_and_a_number_that_is_no_code_or_group_is_404() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let statuses = refused_with(&engine, refused("701", "presence", 600)).await;
+    assert_eq!(statuses, vec![489], "presence is not served");
+    let statuses = refused_with(&engine, refused("555", "dialog", 600)).await;
+    assert_eq!(statuses, vec![404], "555 is nothing");
+    let statuses = refused_with(&engine, refused("201", "dialog", 600)).await;
+    assert_eq!(statuses, vec![404], "a user's number has no busy lamp here");
+    let statuses = refused_with(&engine, refused("701", "dialog", 10)).await;
+    assert_eq!(statuses, vec![423], "ten seconds is too brief");
+    assert_eq!(
+        engine.server.sip.as_ref().map(|s| s.subscriptions()),
+        Some(0),
+        "nothing was kept"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_subscribe_is_challenged_with_407_and_granted_with_digest() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let statuses = refused_with(
+        &engine,
+        refused("701", "dialog", 600).source_ip("127.0.0.2"),
+    )
+    .await;
+    assert_eq!(statuses, vec![407], "no credentials: challenged");
+
+    let run = Sipp::new("blf_auth.xml", "880")
+        .source_ip("127.0.0.2")
+        .key("user", "ada")
+        .arg("-au")
+        .arg("ada")
+        .arg("-ap")
+        .arg("ada-secret")
+        .spawn(engine.sip)
+        .finish()
+        .await;
+    assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+    assert_eq!(
+        received_statuses(&run),
+        vec![407, 200, 200],
+        "challenged, granted, left"
+    );
+    let seen = notifies(&run);
+    assert_eq!(seen.len(), 2, "{seen:#?}");
+    assert_eq!(seen[0].states(), vec!["terminated"]);
+    assert!(seen[1].subscription_state.starts_with("terminated"));
+    assert!(seen[0].entity.starts_with("sip:880@"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_an_engine_restart_a_phone_is_told_re_subscribes_and_sees_the_new_engines_state() {
+    let _serial = serial().await;
+    let port = harness::free_port();
+    let listen: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
+    let first = harness::start(site(), |sip| sip.listen = listen).await;
+    let phone = Sipp::new("blf_restart.xml", "701")
+        .key("user", "phone")
+        .arg("-d")
+        .arg("4000")
+        .spawn(first.sip);
+    subscriptions_reach(&first, 1).await;
+    first.server.shutdown().await;
+
+    let second = harness::start(site(), |sip| sip.listen = listen).await;
+    let mut desk = board(&second.url).await;
+    let rtp = Rtp::bind().await;
+    let parked = caller("700", &rtp, 8000).spawn(second.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+
+    let run = phone.finish().await;
+    assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+    assert_eq!(
+        received_statuses(&run),
+        vec![200, 481, 200, 200],
+        "granted; the old dialog is unknown to the new engine; granted anew; left"
+    );
+    let seen = notifies(&run);
+    let summary: Vec<(&str, Vec<&str>)> = seen
+        .iter()
+        .map(|n| {
+            (
+                n.subscription_state.split(';').next().unwrap_or(""),
+                n.states(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("active", vec!["terminated"]),
+            ("terminated", vec!["terminated"]),
+            ("active", vec!["confirmed"]),
+            ("terminated", vec!["confirmed"]),
+        ],
+        "{seen:#?}"
+    );
+    assert!(
+        seen[1].subscription_state.contains("reason=probation"),
+        "the stop asks for a new subscription later: {}",
+        seen[1].subscription_state
+    );
+    let _ = parked.stop().await;
+}
