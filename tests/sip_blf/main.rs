@@ -22,11 +22,13 @@ use support::{Peer, RECEPTION};
 /// A site: codes 701–799, `global` parks; users reception (100), ada (201, may register
 /// with `ada-secret`), grace (202); pickup group `floor` (880) of ada and grace.
 fn site() -> EngineSetup {
-    let mut setup = EngineSetup::default();
-    setup.policies = vec![ParkPolicy {
-        allow_park: true,
-        ..ParkPolicy::default()
-    }];
+    let mut setup = EngineSetup {
+        policies: vec![ParkPolicy {
+            allow_park: true,
+            ..ParkPolicy::default()
+        }],
+        ..EngineSetup::default()
+    };
     let user = |id: &str, name: &str, number: &str| User {
         id: id.into(),
         name: name.into(),
@@ -111,10 +113,10 @@ fn notifies(run: &SippRun) -> Vec<Notify> {
         let Some(at) = block.find("NOTIFY sip:") else {
             continue;
         };
-        let message = &block[at..];
+        let message = block[at..].replace("\r\n", "\n");
         let (head, body) = match message.split_once("\n\n") {
             Some((head, body)) => (head, body.trim()),
-            None => (message, ""),
+            None => (message.as_str(), ""),
         };
         let field = |name: &str| {
             head.lines()
@@ -397,21 +399,66 @@ async fn an_untrusted_subscribe_is_challenged_with_407_and_granted_with_digest()
     assert!(seen[0].entity.starts_with("sip:880@"));
 }
 
+/// A UDP relay standing where the phone believes the engine is: what the phone sends goes to
+/// the engine of the moment, what comes back goes to the phone. A restart points it at the
+/// new engine, as a restarted engine comes back at its old address.
+struct Relay {
+    addr: std::net::SocketAddr,
+    engine: tokio::sync::watch::Sender<std::net::SocketAddr>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Relay {
+    async fn start(engine: std::net::SocketAddr) -> Relay {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("relay socket");
+        let addr = socket.local_addr().expect("relay addr");
+        let (tx, rx) = tokio::sync::watch::channel(engine);
+        let task = tokio::spawn(async move {
+            let mut phone = None;
+            let mut buf = vec![0u8; 65_536];
+            while let Ok((n, from)) = socket.recv_from(&mut buf).await {
+                let engine = *rx.borrow();
+                // The first sender is the phone; everything else comes from an engine.
+                let phone = *phone.get_or_insert(from);
+                let to = if from == phone { engine } else { phone };
+                let _ = socket.send_to(&buf[..n], to).await;
+            }
+        });
+        Relay {
+            addr,
+            engine: tx,
+            task,
+        }
+    }
+
+    fn point_at(&self, engine: std::net::SocketAddr) {
+        self.engine.send_replace(engine);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_an_engine_restart_a_phone_is_told_re_subscribes_and_sees_the_new_engines_state() {
     let _serial = serial().await;
-    let port = harness::free_port();
-    let listen: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().expect("addr");
-    let first = harness::start(site(), |sip| sip.listen = listen).await;
+    let first = harness::start(site(), |_| {}).await;
+    let relay = Relay::start(first.sip).await;
     let phone = Sipp::new("blf_restart.xml", "701")
         .key("user", "phone")
         .arg("-d")
         .arg("4000")
-        .spawn(first.sip);
+        .spawn(relay.addr);
     subscriptions_reach(&first, 1).await;
     first.server.shutdown().await;
 
-    let second = harness::start(site(), |sip| sip.listen = listen).await;
+    let second = harness::start(site(), |_| {}).await;
+    relay.point_at(second.sip);
     let mut desk = board(&second.url).await;
     let rtp = Rtp::bind().await;
     let parked = caller("700", &rtp, 8000).spawn(second.sip);

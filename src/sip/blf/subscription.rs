@@ -95,7 +95,7 @@ enum Step {
     /// The lamp board changed.
     Board,
     /// An in-dialog SUBSCRIBE.
-    Refresh(IncomingRequest),
+    Refresh(Box<IncomingRequest>),
     /// The term ran out.
     Expired,
     /// The engine stops.
@@ -154,7 +154,7 @@ impl Subscription {
                     Err(_) => Step::Stop,
                 },
                 request = self.refreshes.recv() => match request {
-                    Some(request) => Step::Refresh(request),
+                    Some(request) => Step::Refresh(Box::new(request)),
                     None => Step::Gone,
                 },
                 () = &mut expiry => Step::Expired,
@@ -167,7 +167,7 @@ impl Subscription {
                         return End::Gone;
                     }
                 }
-                Step::Refresh(request) => match self.refresh(request).await {
+                Step::Refresh(request) => match self.refresh(*request).await {
                     Some(0) => return End::Timeout,
                     Some(granted) => {
                         *expires_at = self.shared.now_secs() + u64::from(granted);
