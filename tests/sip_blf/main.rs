@@ -366,7 +366,8 @@ async fn an_unknown_event_package_is_489_and_a_number_that_is_no_code_or_group_i
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_untrusted_subscribe_is_challenged_with_407_and_granted_with_digest() {
+async fn an_untrusted_subscribe_is_challenged_with_407_granted_with_digest_and_refreshed_in_its_dialog()
+ {
     let _serial = serial().await;
     let engine = harness::start(site(), |_| {}).await;
     let statuses = refused_with(
@@ -389,13 +390,28 @@ async fn an_untrusted_subscribe_is_challenged_with_407_and_granted_with_digest()
     assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
     assert_eq!(
         received_statuses(&run),
-        vec![407, 200, 200],
-        "challenged, granted, left"
+        vec![407, 200, 200, 200],
+        "challenged, granted, refreshed, left"
     );
+    let refreshed = run
+        .messages
+        .split("\n----")
+        .filter(|b| b.contains("message received") && b.contains("SIP/2.0 200"))
+        .nth(1)
+        .expect("the refresh's 200");
+    assert!(refreshed.contains("Expires: 300"), "{refreshed}");
     let seen = notifies(&run);
-    assert_eq!(seen.len(), 2, "{seen:#?}");
+    assert_eq!(seen.len(), 3, "{seen:#?}");
     assert_eq!(seen[0].states(), vec!["terminated"]);
-    assert!(seen[1].subscription_state.starts_with("terminated"));
+    assert_eq!(
+        seen[1].subscription_state, "active;expires=300",
+        "the refresh's NOTIFY carries the new term"
+    );
+    assert_eq!(
+        seen.iter().map(|n| n.version).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    assert!(seen[2].subscription_state.starts_with("terminated"));
     assert!(seen[0].entity.starts_with("sip:880@"));
 }
 
