@@ -91,6 +91,8 @@ struct ForkState {
 #[derive(Debug)]
 struct Leg {
     incoming: bool,
+    /// The directory user on this leg, when known (the line's user, a rung user).
+    user: Option<String>,
     forks: HashMap<u32, ForkState>,
     answered: bool,
     winner: Option<u32>,
@@ -103,6 +105,7 @@ impl Leg {
     fn new(incoming: bool) -> Leg {
         Leg {
             incoming,
+            user: None,
             forks: HashMap::new(),
             answered: false,
             winner: None,
@@ -130,6 +133,8 @@ impl Leg {
 struct SipCall {
     from: Party,
     legs: HashMap<LegId, Leg>,
+    /// A leg that sent a REFER and wants to hear how it went.
+    referred_by: Option<LegId>,
     /// A release waiting for a prompt to finish.
     release_after_prompt: bool,
     playing: bool,
@@ -202,6 +207,7 @@ impl Core {
             let _ = cmd.send(LegCmd::Reject { code });
         };
         let user = identity.user().map(str::to_string);
+        leg.user = user.clone();
         let trusted = matches!(identity, Identity::Trusted(_));
         let event = match served {
             Served::ParkExtension | Served::DirectedPark(_) if emergency => {
@@ -281,6 +287,7 @@ impl Core {
             SipCall {
                 from: from.clone(),
                 legs,
+                referred_by: None,
                 release_after_prompt: false,
                 playing: false,
             },
@@ -346,6 +353,11 @@ impl Core {
         };
         let mut leg = Leg::new(false);
         leg.intent = intent;
+        leg.user = self
+            .shared
+            .plan()
+            .user_of_number(target)
+            .map(str::to_string);
         let host = self.shared.advertised_host();
         let number = if caller.number.is_empty() {
             "anonymous".to_string()
@@ -441,12 +453,69 @@ impl Core {
                 call: addr.call,
                 digit,
             }),
+            LegEvent::Refer {
+                target,
+                replaces,
+                notify,
+            } => self.refer(&addr, target, replaces, notify),
             LegEvent::ProbeFailed => {
                 if let Some(leg) = self.leg(&addr.call, addr.leg) {
                     leg.send(LegCmd::Hangup);
                 }
                 self.ended(&addr, EndCause::Dead);
             }
+        }
+    }
+
+    /// A leg asked to transfer its call: the engine decides (park, directed park, a
+    /// person); the leg hears `100` now and `200` once the call has left it.
+    fn refer(&mut self, addr: &LegAddr, target: String, replaces: Option<String>, notify: bool) {
+        let Some(call) = self.calls.get_mut(&addr.call) else {
+            return;
+        };
+        let Some(leg) = call.legs.get(&addr.leg) else {
+            return;
+        };
+        let Some(by) = leg.user.clone() else {
+            if notify {
+                leg.send(LegCmd::Notify {
+                    frag: "SIP/2.0 403 Forbidden".into(),
+                    last: true,
+                });
+            }
+            return;
+        };
+        if notify {
+            leg.send(LegCmd::Notify {
+                frag: "SIP/2.0 100 Trying".into(),
+                last: false,
+            });
+            call.referred_by = Some(addr.leg);
+        }
+        if let Some(replaces) = &replaces {
+            tracing::info!(call = %addr.call, replaces, "attended transfer asked for");
+        }
+        self.emit(SwitchEvent::TransferRequested {
+            call: addr.call.clone(),
+            by,
+            target,
+            replaces: None,
+        });
+    }
+
+    /// Tells a leg that sent a REFER that the call has left it.
+    fn refer_done(&mut self, call_id: &CallId) {
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
+        let Some(leg_id) = call.referred_by.take() else {
+            return;
+        };
+        if let Some(leg) = call.legs.get(&leg_id) {
+            leg.send(LegCmd::Notify {
+                frag: "SIP/2.0 200 OK".into(),
+                last: true,
+            });
         }
     }
 
@@ -680,6 +749,7 @@ impl Core {
     }
 
     fn answer_with_hold(&mut self, call_id: &CallId, music: bool) {
+        self.refer_done(call_id);
         let Some(call) = self.calls.get_mut(call_id) else {
             return;
         };
@@ -709,6 +779,8 @@ impl Core {
     }
 
     fn bridge(&mut self, a: &LegRef, b: &LegRef) {
+        self.refer_done(&a.call);
+        self.refer_done(&b.call);
         let party_of =
             |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
         let (a_party, b_party) = (party_of(self, a), party_of(self, b));

@@ -3,7 +3,7 @@
 //! commands from the core, and reports what happened; media stays in `media/`.
 
 use super::core::{CoreMsg, LegAddr};
-use super::msg::header_named;
+use super::msg::{header_named, number_in, percent_decode};
 use crate::engine::switch::EndCause;
 use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Media, StreamId};
@@ -44,6 +44,14 @@ pub enum LegCmd {
     Hangup,
     /// Is the peer still there? An in-dialog `OPTIONS`.
     Probe,
+    /// Report on a REFER this leg sent: a NOTIFY with a `message/sipfrag` status line;
+    /// `last` ends the implicit subscription.
+    Notify {
+        /// The status line, e.g. `SIP/2.0 200 OK`.
+        frag: String,
+        /// Whether this NOTIFY ends the subscription.
+        last: bool,
+    },
 }
 
 /// What a leg reports to the core.
@@ -69,6 +77,15 @@ pub enum LegEvent {
     Dtmf(char),
     /// An in-dialog probe went unanswered: the leg is dead.
     ProbeFailed,
+    /// The peer asked to transfer the call (REFER, accepted with `202`).
+    Refer {
+        /// The number in Refer-To (the park extension, a code, a user).
+        target: String,
+        /// The Replaces parameter of an attended transfer, as sent.
+        replaces: Option<String>,
+        /// Whether the peer wants NOTIFYs (`Refer-Sub: false` says no).
+        notify: bool,
+    },
 }
 
 /// What every leg task shares.
@@ -237,7 +254,7 @@ pub async fn incoming(
                 ctx.media.close(stream);
                 return;
             }
-            Some(LegCmd::Probe) => {}
+            Some(LegCmd::Probe) | Some(LegCmd::Notify { .. }) => {}
         }
     };
     established(ctx, addr, session, sdp, stream, cmds).await;
@@ -571,6 +588,7 @@ async fn established(
                         ctx.report(&addr, LegEvent::ProbeFailed);
                     }
                 }
+                Some(LegCmd::Notify { frag, last }) => notify_refer(&session, &frag, last).await,
                 Some(_) => {}
             },
         }
@@ -632,16 +650,86 @@ async fn in_dialog(
             .create_response(&request, StatusCode::OK, None)
             .ok()
     } else {
-        // REFER comes with the call features (transfers); decline it clearly for now.
-        session
-            .dialog
-            .create_response(&request, StatusCode::NOT_IMPLMENTED, None)
-            .ok()
+        refer(ctx, session, &request, addr)
     };
     if let Some(response) = response {
         let _ = tsx.respond(response).await;
     }
     hold
+}
+
+/// Reads a REFER: `202 Accepted` and a report to the core, or `400` without a usable
+/// Refer-To.
+fn refer(
+    ctx: &LegContext,
+    session: &InviteSession,
+    request: &IncomingRequest,
+    addr: &LegAddr,
+) -> Option<OutgoingResponse> {
+    let refer_to = header_named(&request.headers, "Refer-To")
+        .or_else(|| header_named(&request.headers, "r"))
+        .unwrap_or_default();
+    let Some(target) = number_in(&refer_to) else {
+        return session
+            .dialog
+            .create_response(request, StatusCode::BAD_REQUEST, Some("No Refer-To".into()))
+            .ok();
+    };
+    let replaces = refer_to
+        .split_once('?')
+        .and_then(|(_, headers)| {
+            headers.split('&').find_map(|h| {
+                h.strip_prefix("Replaces=")
+                    .or_else(|| h.strip_prefix("replaces="))
+            })
+        })
+        .map(|r| percent_decode(r.trim_end_matches('>')));
+    let notify = !header_named(&request.headers, "Refer-Sub")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+    ctx.report(
+        addr,
+        LegEvent::Refer {
+            target,
+            replaces,
+            notify,
+        },
+    );
+    session
+        .dialog
+        .create_response(request, StatusCode::from(202), Some("Accepted".into()))
+        .ok()
+        .map(|mut r| {
+            if !notify {
+                r.msg.headers.insert("Refer-Sub", "false");
+            }
+            r
+        })
+}
+
+/// Sends a NOTIFY about a REFER (`Event: refer`, `message/sipfrag`).
+async fn notify_refer(session: &InviteSession, frag: &str, last: bool) {
+    let mut request = session.dialog.create_request(Method::NOTIFY, None);
+    request.headers.insert(Name::EVENT, "refer");
+    request.headers.insert(
+        Name::SUBSCRIPTION_STATE,
+        if last {
+            "terminated;reason=noresource"
+        } else {
+            "active;expires=60"
+        },
+    );
+    request
+        .headers
+        .insert_named(&ContentType(BytesStr::from_static(
+            "message/sipfrag;version=2.0",
+        )));
+    request.body = format!("{frag}\r\n").into();
+    let mut target = session.dialog.target_tp_info.lock().await;
+    let sent = session.endpoint.send_request(request, &mut target).await;
+    drop(target);
+    if let Ok(mut tsx) = sent {
+        let _ = tokio::time::timeout(Duration::from_secs(2), tsx.receive_final()).await;
+    }
 }
 
 /// The digit of a SIP INFO carrying `application/dtmf-relay` (`Signal=5`) or

@@ -673,3 +673,35 @@ async fn a_pbx_on_tcp_parks_and_retrieves_over_one_reused_connection_each() {
     );
     let _ = parked.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_phone_parks_its_call_with_a_refer_to_the_park_extension_and_hears_how_it_went() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone_refer.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .key("refer_to", "700")
+        .args(["-d", "500"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 5000).spawn(engine.sip);
+
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["parked_by"], "reception", "{started}");
+    assert_eq!(started["data"]["caller"]["number"], "+15550100");
+    let run = phone.finish().await;
+    assert!(
+        run.success,
+        "202, NOTIFY 100, NOTIFY 200, BYE: {}\n{}",
+        run.errors, run.messages
+    );
+    assert!(run.messages.contains("Event: refer"));
+    let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
+    check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("music after the REFER: {e}"));
+    let _ = caller.stop().await;
+}
