@@ -58,6 +58,7 @@ fn a_caller_hanging_up_leaves_legs_the_engine_made_to_the_engine() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.drain_events();

@@ -128,6 +128,7 @@ fn a_new_bridge_unhooks_the_old_peer() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.handle_timeout(at(2));
@@ -230,6 +231,7 @@ fn a_release_ends_the_whole_call_quietly_and_remembers_its_prompt() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.drain_events();
@@ -306,6 +308,7 @@ fn intents_for_unknown_calls_or_legs_are_ignored() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
         Intent::AnswerWithHold {
             id: IntentId(2),
@@ -373,6 +376,7 @@ fn a_second_ring_with_an_intent_id_in_use_is_ignored() {
         target: "ben".into(),
         display: String::new(),
         caller_id: caller(),
+        alert_info: None,
     };
     switch.handle_intent(at(1), ring.clone());
     switch.handle_intent(at(2), ring);

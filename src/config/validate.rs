@@ -214,6 +214,15 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
                 "must be a DTMF digit: 0-9, * or #",
             );
         }
+        if let Some(alert) = &policy.ringback_alert_info
+            && !crate::engine::alert_info_is_valid(alert)
+        {
+            c.fail(
+                at.key("ringback_alert_info"),
+                alert,
+                "must be 1-200 printable characters (a SIP Alert-Info value)",
+            );
+        }
     }
 
     for (i, user) in settings.users.iter().enumerate() {

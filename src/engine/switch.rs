@@ -228,6 +228,9 @@ pub enum Intent {
         display: String,
         /// The caller id to present.
         caller_id: Party,
+        /// An `Alert-Info` for the ring (a ring-back's distinctive ring), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert_info: Option<String>,
     },
     /// Answer the caller's leg into the park: hold music (if `music`), the line leg released.
     AnswerWithHold {

@@ -295,6 +295,16 @@ fn validate_policies(setup: &EngineSetup, ranges: &[RangeSpec]) -> Result<(), En
                 format!("{label}: caller_escape_digit '{digit}' is not one of 0-9 * #"),
             ));
         }
+        if let Some(alert) = &policy.ringback_alert_info
+            && !alert_info_is_valid(alert)
+        {
+            return Err(refuse(
+                "policies",
+                format!(
+                    "{label}: ringback_alert_info '{alert}' must be 1-200 printable characters"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -394,4 +404,10 @@ mod tests {
         assert_eq!(list[0].group, "b");
         assert_eq!((list[0].rank, list[1].rank), (1, 2));
     }
+}
+
+/// Whether `alert` can travel as a SIP `Alert-Info` value: 1–200 printable characters, no
+/// line breaks.
+pub fn alert_info_is_valid(alert: &str) -> bool {
+    !alert.trim().is_empty() && alert.len() <= 200 && !alert.chars().any(char::is_control)
 }

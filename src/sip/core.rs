@@ -299,7 +299,12 @@ impl Core {
             } else {
                 from.name.clone()
             };
-            self.ring(&call, LegId::Line, None, &line, &display, &from);
+            let how = RingHow {
+                display,
+                caller: from,
+                alert_info: None,
+            };
+            self.ring(&call, LegId::Line, None, &line, &how);
         }
     }
 
@@ -340,9 +345,9 @@ impl Core {
         leg_id: LegId,
         intent: Option<IntentId>,
         target: &str,
-        display: &str,
-        caller: &Party,
+        how: &RingHow,
     ) -> bool {
+        let (display, caller) = (how.display.as_str(), &how.caller);
         let targets = self.contacts(target);
         if targets.is_empty() {
             tracing::info!(call = %call, target, "nobody to ring: no registered or static contact");
@@ -386,10 +391,14 @@ impl Core {
                 leg: leg_id,
                 fork: fork_no,
             };
+            let mut headers = vec![("P-Asserted-Identity".into(), asserted.clone())];
+            if let Some(alert) = &how.alert_info {
+                headers.push(("Alert-Info".into(), alert.clone()));
+            }
             let fork = Fork {
                 from: from.clone(),
                 target,
-                headers: vec![("P-Asserted-Identity".into(), asserted.clone())],
+                headers,
             };
             let ctx = self.ctx.clone();
             tokio::spawn(async move {
@@ -715,16 +724,15 @@ impl Core {
                 target,
                 display,
                 caller_id,
+                alert_info,
             } => {
+                let how = RingHow {
+                    display,
+                    caller: caller_id,
+                    alert_info,
+                };
                 if !self.calls.contains_key(&call)
-                    || !self.ring(
-                        &call,
-                        LegId::Ring(id),
-                        Some(id),
-                        &target,
-                        &display,
-                        &caller_id,
-                    )
+                    || !self.ring(&call, LegId::Ring(id), Some(id), &target, &how)
                 {
                     self.emit(SwitchEvent::Failed {
                         id,
@@ -907,6 +915,17 @@ impl Core {
         self.prompts.insert(key, samples.clone());
         Some(samples)
     }
+}
+
+/// How a ring presents the call on the phone.
+#[derive(Debug, Clone)]
+struct RingHow {
+    /// The display name (`Park 705: Ada Lovelace`).
+    display: String,
+    /// The caller shown.
+    caller: Party,
+    /// A distinctive ring.
+    alert_info: Option<String>,
 }
 
 /// The status an unanswered call is turned away with.

@@ -705,3 +705,186 @@ async fn a_desk_phone_parks_its_call_with_a_refer_to_the_park_extension_and_hear
     check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("music after the REFER: {e}"));
     let _ = caller.stop().await;
 }
+
+/// A site for ring-backs: parks time out after 10 s, one ring-back of 5 s with a distinctive
+/// ring, then the reception for 5 s; Ada and the reception can register phones.
+fn ringback_site() -> EngineSetup {
+    let mut setup = site();
+    setup.policies[0] = ParkPolicy {
+        allow_park: true,
+        park_timeout: 10,
+        ringback_attempts: 1,
+        ringback_ring_time: 5,
+        on_timeout: Some("reception".into()),
+        fallback_ring_time: 5,
+        ringback_alert_info: Some("<http://127.0.0.1/Bellcore-dr2>".into()),
+        ..ParkPolicy::default()
+    };
+    setup.users[0].sip_ha1 = Some(ha1("reception", "parkdesk", "desk-secret"));
+    setup.users[1].sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    setup
+}
+
+/// A phone for `user` (password `secret`): its UAS runs `scenario` on 127.0.0.2, then it
+/// registers.
+async fn phone_for(
+    engine: &harness::SipEngine,
+    user: &str,
+    secret: &str,
+    scenario: &str,
+    rtp: &Rtp,
+) -> harness::RunningSipp {
+    let port = harness::free_port();
+    let phone = Sipp::new(scenario, "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", rtp.port)
+        .args(["-d", "300"])
+        .serve(port);
+    let run = Sipp::new("register.xml", user)
+        .source_ip("127.0.0.2")
+        .key("user", user)
+        .key("contact_port", port)
+        .args(["-au", user, "-ap", secret])
+        .spawn(engine.sip)
+        .finish()
+        .await;
+    assert!(
+        run.success,
+        "REGISTER {user}: {}\n{}",
+        run.errors, run.messages
+    );
+    phone
+}
+
+/// A caller Ada transfers to the park extension through the PBX.
+fn parked_by_ada(rtp: &Rtp, scenario: &str) -> Sipp {
+    Sipp::new(scenario, "700")
+        .key("rtp_port", rtp.port)
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .key("referrer", "201")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .args(["-d", "20000"])
+}
+
+async fn next_event(desk: &mut Peer, name: &str, within: Duration) -> serde_json::Value {
+    loop {
+        match desk.recv_within(within).await {
+            Some(frame) if frame["event"] == name => return frame,
+            Some(_) => continue,
+            None => panic!("no {name} within {within:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_park_rings_the_parker_back_with_a_distinctive_ring_and_the_parker_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["parked_by"], "ada", "{started}");
+    let ringback = next_event(&mut desk, "park.ringback", Duration::from_secs(15)).await;
+    assert_eq!(ringback["data"]["ringback"], 1, "{ringback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_ringback", "{ended}");
+    let _ = caller.stop().await;
+    let ada_run = ada.stop().await;
+    let invite = ada_run
+        .message("INVITE sip:")
+        .expect("Ada's phone was rung");
+    assert!(
+        invite.contains("\"Park 701: Charles Babbage\""),
+        "the ring-back shows the code and the caller: {invite}"
+    );
+    assert!(
+        invite.contains("Alert-Info: <http://127.0.0.1/Bellcore-dr2>"),
+        "with the policy's distinctive ring: {invite}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_parker_sends_the_ring_back_to_the_fallback_which_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone_busy.xml", &ada_rtp).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    next_event(&mut desk, "park.ringback", Duration::from_secs(15)).await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(5)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_fallback", "{ended}");
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_nobody_answers_the_ring_back_or_the_fallback_the_caller_hears_goodbye_and_is_released()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(
+        &engine,
+        "ada",
+        "ada-secret",
+        "phone_unanswered.xml",
+        &ada_rtp,
+    )
+    .await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(
+        &engine,
+        "reception",
+        "desk-secret",
+        "phone_unanswered.xml",
+        &desk_rtp,
+    )
+    .await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred_until_bye.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    next_event(&mut desk, "park.fallback", Duration::from_secs(20)).await;
+    caller_rtp.drain();
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "released", "{ended}");
+    // The goodbye: speech after the music, before the engine's BYE.
+    let goodbye = caller_rtp.receive_for(Duration::from_millis(1500)).await;
+    assert!(
+        goodbye
+            .iter()
+            .filter(|p| harness::rms(&p.payload, 0) > 300.0)
+            .count()
+            >= 5,
+        "the goodbye is heard: {} packets",
+        goodbye.len()
+    );
+    let run = caller.finish().await;
+    assert!(
+        run.success,
+        "the engine hung up the caller: {}\n{}",
+        run.errors, run.messages
+    );
+    for phone in [ada, reception] {
+        let run = phone.finish().await;
+        assert!(
+            run.success,
+            "a phone was cancelled: {}\n{}",
+            run.errors, run.messages
+        );
+    }
+}
