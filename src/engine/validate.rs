@@ -335,6 +335,12 @@ fn validate_assignments(setup: &EngineSetup) -> Result<(), EngineError> {
     Ok(())
 }
 
+/// Whether `alert` can travel as a SIP `Alert-Info` value: 1–200 printable characters, no
+/// line breaks.
+pub fn alert_info_is_valid(alert: &str) -> bool {
+    !alert.trim().is_empty() && alert.len() <= 200 && !alert.chars().any(char::is_control)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,10 +410,4 @@ mod tests {
         assert_eq!(list[0].group, "b");
         assert_eq!((list[0].rank, list[1].rank), (1, 2));
     }
-}
-
-/// Whether `alert` can travel as a SIP `Alert-Info` value: 1–200 printable characters, no
-/// line breaks.
-pub fn alert_info_is_valid(alert: &str) -> bool {
-    !alert.trim().is_empty() && alert.len() <= 200 && !alert.chars().any(char::is_control)
 }
