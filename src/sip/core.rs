@@ -743,7 +743,7 @@ impl Core {
             }
             Intent::AnswerWithHold { call, music, .. } => self.answer_with_hold(&call, music),
             Intent::Bridge { a, b, .. } => self.bridge(&a, &b),
-            Intent::Cancel { leg, .. } => self.cancel(&leg),
+            Intent::Cancel { leg, reason, .. } => self.cancel(&leg, &reason),
             Intent::Release {
                 call,
                 prompt,
@@ -818,14 +818,18 @@ impl Core {
         self.link(&a.call, a.leg, &b.call, b.leg);
     }
 
-    fn cancel(&mut self, leg_ref: &LegRef) {
+    fn cancel(&mut self, leg_ref: &LegRef, reason: &str) {
         let Some(call) = self.calls.get_mut(&leg_ref.call) else {
             return;
         };
         let Some(leg) = call.legs.remove(&leg_ref.leg) else {
             return;
         };
-        leg.send(LegCmd::Hangup);
+        if reason.eq_ignore_ascii_case("call completed elsewhere") {
+            leg.send(LegCmd::CompletedElsewhere);
+        } else {
+            leg.send(LegCmd::Hangup);
+        }
         for fork in leg.forks.values() {
             if let Some(stream) = fork.stream {
                 self.streams.remove(&stream);

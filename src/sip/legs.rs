@@ -42,6 +42,10 @@ pub enum LegCmd {
     /// End the leg: `BYE` when answered, `CANCEL` while an outgoing fork rings, `480`
     /// for an unanswered incoming call.
     Hangup,
+    /// Stop ringing because someone else took the call: a CANCEL with
+    /// `Reason: SIP;cause=200;text="Call completed elsewhere"`, so no phone logs a missed
+    /// call. Like `Hangup` once answered.
+    CompletedElsewhere,
     /// Is the peer still there? An in-dialog `OPTIONS`.
     Probe,
     /// Report on a REFER this leg sent: a NOTIFY with a `message/sipfrag` status line;
@@ -249,7 +253,7 @@ pub async fn incoming(
                 ctx.media.close(stream);
                 return;
             }
-            Some(LegCmd::Hangup) | None => {
+            Some(LegCmd::Hangup) | Some(LegCmd::CompletedElsewhere) | None => {
                 reject(acceptor, 480).await;
                 ctx.media.close(stream);
                 return;
@@ -359,7 +363,13 @@ pub async fn outgoing(
                 return;
             }
             Err(Some(LegCmd::Hangup)) | Err(None) => {
-                cancel_invite(&ctx.endpoint, &mut initiator).await;
+                cancel_invite(&ctx.endpoint, &mut initiator, &mut earlies, None).await;
+                ctx.media.close(stream);
+                return;
+            }
+            Err(Some(LegCmd::CompletedElsewhere)) => {
+                let reason = "SIP;cause=200;text=\"Call completed elsewhere\"";
+                cancel_invite(&ctx.endpoint, &mut initiator, &mut earlies, Some(reason)).await;
                 ctx.media.close(stream);
                 return;
             }
@@ -405,7 +415,12 @@ pub async fn outgoing(
 /// Cancels the ringing INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's own Via branch,
 /// From, To, Call-ID and CSeq number, sent again until the INVITE ends (`487`) or 4 s pass;
 /// a 200 OK that crossed it is hung up at once.
-async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
+async fn cancel_invite(
+    endpoint: &Endpoint,
+    initiator: &mut InviteInitiator,
+    earlies: &mut Vec<Early>,
+    reason: Option<&str>,
+) {
     let Some(invite) = initiator.transaction().map(|tsx| tsx.request().clone()) else {
         return;
     };
@@ -423,6 +438,9 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
         .headers
         .insert_named(&CSeq::new(cseq, Method::CANCEL));
     cancel.headers.insert(Name::MAX_FORWARDS, "70");
+    if let Some(reason) = reason {
+        cancel.headers.insert("Reason", reason.to_string());
+    }
     let mut outgoing = OutgoingRequest {
         msg: cancel,
         parts: OutgoingParts {
@@ -444,15 +462,21 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
             };
             match response {
                 None => break,
-                Some(Ok(InitiatorResponse::Session(mut session, response))) => {
+                Some(Ok(InitiatorResponse::Session(session, response))) => {
                     // The phone answered as we cancelled: acknowledge and hang up.
-                    if let Ok(mut ack) =
-                        create_ack(&session.dialog, response.base_headers.cseq.cseq).await
-                    {
-                        let _ = endpoint.send_outgoing_request(&mut ack).await;
-                    }
-                    let _ = session.terminate().await;
+                    ack_and_hang_up(endpoint, session, &response).await;
                     return;
+                }
+                Some(Ok(InitiatorResponse::EarlyEvent)) => {
+                    // The answer of a phone that had sent a tagged 180 comes through its
+                    // early dialog.
+                    if let Some((i, Ok(EarlyResponse::Success(session, response)))) =
+                        poll_earlies(earlies).await
+                    {
+                        earlies.remove(i);
+                        ack_and_hang_up(endpoint, session, &response).await;
+                        return;
+                    }
                 }
                 Some(Ok(InitiatorResponse::Failure(_) | InitiatorResponse::Finished))
                 | Some(Err(_)) => {
@@ -462,6 +486,18 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
             }
         }
     }
+}
+
+/// An answer nobody wants any more (it crossed a CANCEL): ACK it, then BYE.
+async fn ack_and_hang_up(
+    endpoint: &Endpoint,
+    mut session: InviteSession,
+    response: &sip_core::transaction::TsxResponse,
+) {
+    if let Ok(mut ack) = create_ack(&session.dialog, response.base_headers.cseq.cseq).await {
+        let _ = endpoint.send_outgoing_request(&mut ack).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
 }
 
 /// The first early dialog with a response ready, if any (without waiting).
@@ -578,7 +614,7 @@ async fn established(
                 }
             }
             cmd = cmds.recv() => match cmd {
-                Some(LegCmd::Hangup) | None => {
+                Some(LegCmd::Hangup) | Some(LegCmd::CompletedElsewhere) | None => {
                     let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
                     ctx.media.close(stream);
                     return;

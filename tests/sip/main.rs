@@ -888,3 +888,113 @@ async fn when_nobody_answers_the_ring_back_or_the_fallback_the_caller_hears_good
         );
     }
 }
+
+/// The site with a pickup group `sales` (881: Ada and Grace); Ada can register a phone.
+fn pickup_site() -> EngineSetup {
+    let mut setup = site();
+    setup.groups = vec![parkdesk::engine::Group {
+        id: "sales".into(),
+        name: "Sales".into(),
+        members: vec!["ada".into(), "grace".into()],
+        number: Some("881".into()),
+        ..parkdesk::engine::Group::default()
+    }];
+    setup.users[1].sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    setup
+}
+
+/// Grace (202) dials `number` through the PBX.
+fn grace_dials(number: &str, rtp: &Rtp, scenario: &str) -> Sipp {
+    Sipp::new(scenario, number)
+        .key("rtp_port", rtp.port)
+        .key("pai", "202")
+        .key("name", "Grace Hopper")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .args(["-d", "1000"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_dialling_the_group_number_picks_up_and_the_ringing_phone_is_cancelled_as_completed_elsewhere()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(
+        &engine,
+        "ada",
+        "ada-secret",
+        "phone_unanswered.xml",
+        &ada_rtp,
+    )
+    .await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 4000).spawn(engine.sip);
+    let ringing = desk.event("pickup.ringing").await;
+    assert_eq!(ringing["data"]["number"], "881", "{ringing}");
+
+    let grace_rtp = Rtp::bind().await;
+    let grace = grace_dials("881", &grace_rtp, "call.xml").spawn(engine.sip);
+    let picked = desk.event("pickup.picked").await;
+    assert_eq!(picked["data"]["by"], "grace", "{picked}");
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let cancel = ada_run
+        .message("CANCEL sip:")
+        .expect("Ada's phone got a CANCEL");
+    assert!(
+        cancel.contains("Reason: SIP;cause=200;text=\"Call completed elsewhere\""),
+        "no missed call on Ada's phone: {cancel}"
+    );
+    let run = grace.finish().await;
+    assert!(
+        run.success,
+        "Grace took the call: {}\n{}",
+        run.errors, run.messages
+    );
+    let _ = caller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_crosses_the_pickups_cancel_is_acknowledged_and_hung_up() {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone_crossing.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 4000).spawn(engine.sip);
+    desk.event("pickup.ringing").await;
+    let grace_rtp = Rtp::bind().await;
+    let grace = grace_dials("881", &grace_rtp, "call.xml").spawn(engine.sip);
+    let picked = desk.event("pickup.picked").await;
+    assert_eq!(picked["data"]["by"], "grace", "{picked}");
+    let ada_run = ada.finish().await;
+    assert!(
+        ada_run.success,
+        "the crossing 200 OK was ACKed and hung up: {}\n{}",
+        ada_run.errors, ada_run.messages
+    );
+    let run = grace.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    let _ = caller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pickup_that_loses_to_the_phone_answering_first_gets_480_and_pickup_failed() {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 3000).spawn(engine.sip);
+    desk.event("call.answered").await;
+    let statuses = refused_status(&engine, refused("881", "202")).await;
+    assert_eq!(statuses.last(), Some(&480), "{statuses:?}");
+    let failed = desk.event("pickup.failed").await;
+    assert_eq!(failed["data"]["by"], "grace", "{failed}");
+    let _ = caller.finish().await;
+    let _ = ada.stop().await;
+}
