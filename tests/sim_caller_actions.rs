@@ -372,6 +372,7 @@ fn a_parked_caller_hanging_up_is_reported_like_any_other() {
             id: IntentId(1),
             call: call.clone(),
             music: true,
+            code: None,
         },
     );
     switch.hangup(at(40), &call, LegId::Caller).unwrap();

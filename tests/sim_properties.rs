@@ -215,6 +215,7 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
                     id,
                     call,
                     music: true,
+                    code: None,
                 },
             );
         }

@@ -240,6 +240,10 @@ pub enum Intent {
         call: CallId,
         /// Play music on hold.
         music: bool,
+        /// The code it is parked on (the switch may tell the caller's side, e.g. in an
+        /// `X-Park-Code` header); none for a park that failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
     },
     /// Connect two legs.
     Bridge {

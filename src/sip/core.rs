@@ -490,6 +490,7 @@ impl Core {
                 leg.send(LegCmd::Notify {
                     frag: "SIP/2.0 403 Forbidden".into(),
                     last: true,
+                    headers: Vec::new(),
                 });
             }
             return;
@@ -498,6 +499,7 @@ impl Core {
             leg.send(LegCmd::Notify {
                 frag: "SIP/2.0 100 Trying".into(),
                 last: false,
+                headers: Vec::new(),
             });
             call.referred_by = Some(addr.leg);
         }
@@ -512,8 +514,9 @@ impl Core {
         });
     }
 
-    /// Tells a leg that sent a REFER that the call has left it.
-    fn refer_done(&mut self, call_id: &CallId) {
+    /// Tells a leg that sent a REFER that the call has left it (with the code it was
+    /// parked on, if it was).
+    fn refer_done(&mut self, call_id: &CallId, code: Option<&str>) {
         let Some(call) = self.calls.get_mut(call_id) else {
             return;
         };
@@ -524,6 +527,7 @@ impl Core {
             leg.send(LegCmd::Notify {
                 frag: "SIP/2.0 200 OK".into(),
                 last: true,
+                headers: park_code_header(code),
             });
         }
     }
@@ -567,7 +571,10 @@ impl Core {
             let line_stream = leg.stream();
             if let Some(caller) = call.legs.get(&LegId::Caller) {
                 if !caller.answered {
-                    caller.send(LegCmd::Answer { asserted: None });
+                    caller.send(LegCmd::Answer {
+                        asserted: None,
+                        headers: Vec::new(),
+                    });
                 }
                 if let (Some(a), Some(b)) = (caller.stream(), line_stream) {
                     self.ctx.media.bridge(a, b);
@@ -741,7 +748,9 @@ impl Core {
                     });
                 }
             }
-            Intent::AnswerWithHold { call, music, .. } => self.answer_with_hold(&call, music),
+            Intent::AnswerWithHold {
+                call, music, code, ..
+            } => self.answer_with_hold(&call, music, code.as_deref()),
             Intent::Bridge { a, b, .. } => self.bridge(&a, &b),
             Intent::Cancel { leg, reason, .. } => self.cancel(&leg, &reason),
             Intent::Release {
@@ -756,8 +765,8 @@ impl Core {
         }
     }
 
-    fn answer_with_hold(&mut self, call_id: &CallId, music: bool) {
-        self.refer_done(call_id);
+    fn answer_with_hold(&mut self, call_id: &CallId, music: bool, code: Option<&str>) {
+        self.refer_done(call_id, code);
         let Some(call) = self.calls.get_mut(call_id) else {
             return;
         };
@@ -773,7 +782,10 @@ impl Core {
             return;
         };
         if !caller.answered {
-            caller.send(LegCmd::Answer { asserted: None });
+            caller.send(LegCmd::Answer {
+                asserted: None,
+                headers: park_code_header(code),
+            });
         }
         caller.bridged = None;
         caller.music = music;
@@ -787,8 +799,8 @@ impl Core {
     }
 
     fn bridge(&mut self, a: &LegRef, b: &LegRef) {
-        self.refer_done(&a.call);
-        self.refer_done(&b.call);
+        self.refer_done(&a.call, None);
+        self.refer_done(&b.call, None);
         let party_of =
             |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
         let (a_party, b_party) = (party_of(self, a), party_of(self, b));
@@ -808,7 +820,10 @@ impl Core {
                         p.number.replace('#', "%23")
                     )
                 });
-                leg.send(LegCmd::Answer { asserted });
+                leg.send(LegCmd::Answer {
+                    asserted,
+                    headers: Vec::new(),
+                });
             }
             streams.push(leg.stream());
         }
@@ -899,7 +914,10 @@ impl Core {
             return false;
         };
         if !caller.answered {
-            caller.send(LegCmd::Answer { asserted: None });
+            caller.send(LegCmd::Answer {
+                asserted: None,
+                headers: Vec::new(),
+            });
         }
         let Some(stream) = caller.stream() else {
             return false;
@@ -930,6 +948,12 @@ struct RingHow {
     caller: Party,
     /// A distinctive ring.
     alert_info: Option<String>,
+}
+
+/// `X-Park-Code: 705`, for automation, when there is a code.
+fn park_code_header(code: Option<&str>) -> Vec<(String, String)> {
+    code.map(|c| vec![("X-Park-Code".to_string(), c.to_string())])
+        .unwrap_or_default()
 }
 
 /// The status an unanswered call is turned away with.

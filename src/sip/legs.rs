@@ -33,6 +33,8 @@ pub enum LegCmd {
     Answer {
         /// A `P-Asserted-Identity` value for the `200 OK`.
         asserted: Option<String>,
+        /// More headers for the `200 OK` (`X-Park-Code`).
+        headers: Vec<(String, String)>,
     },
     /// Turn an unanswered incoming call away with `code`.
     Reject {
@@ -55,6 +57,8 @@ pub enum LegCmd {
         frag: String,
         /// Whether this NOTIFY ends the subscription.
         last: bool,
+        /// More headers (`X-Park-Code`).
+        headers: Vec<(String, String)>,
     },
 }
 
@@ -193,7 +197,7 @@ pub async fn incoming(
                     let _ = acceptor.respond_provisional(response).await;
                 }
             }
-            Some(LegCmd::Answer { asserted }) => {
+            Some(LegCmd::Answer { asserted, headers }) => {
                 let Ok(mut response) = acceptor.create_response(StatusCode::OK, None).await else {
                     continue;
                 };
@@ -223,6 +227,9 @@ pub async fn incoming(
                 response.msg.headers.insert_named(&content_type_sdp());
                 if let Some(asserted) = asserted {
                     response.msg.headers.insert("P-Asserted-Identity", asserted);
+                }
+                for (name, value) in headers {
+                    response.msg.headers.insert(name, value);
                 }
                 match acceptor.respond_success(response).await {
                     Ok((session, ack)) => {
@@ -624,7 +631,11 @@ async fn established(
                         ctx.report(&addr, LegEvent::ProbeFailed);
                     }
                 }
-                Some(LegCmd::Notify { frag, last }) => notify_refer(&session, &frag, last).await,
+                Some(LegCmd::Notify {
+                    frag,
+                    last,
+                    headers,
+                }) => notify_refer(&session, &frag, last, &headers).await,
                 Some(_) => {}
             },
         }
@@ -743,8 +754,16 @@ fn refer(
 }
 
 /// Sends a NOTIFY about a REFER (`Event: refer`, `message/sipfrag`).
-async fn notify_refer(session: &InviteSession, frag: &str, last: bool) {
+async fn notify_refer(
+    session: &InviteSession,
+    frag: &str,
+    last: bool,
+    headers: &[(String, String)],
+) {
     let mut request = session.dialog.create_request(Method::NOTIFY, None);
+    for (name, value) in headers {
+        request.headers.insert(name.clone(), value.clone());
+    }
     request.headers.insert(Name::EVENT, "refer");
     request.headers.insert(
         Name::SUBSCRIPTION_STATE,

@@ -116,6 +116,10 @@ async fn a_pcma_caller_gets_music_in_pcma_and_a_directed_park_takes_its_code() {
     assert!(run.success, "SIPp failed: {}\n{}", run.errors, run.messages);
     let ok = run.message("SIP/2.0 200").expect("a 200 OK");
     assert!(ok.contains("RTP/AVP 8"), "answered in PCMA: {ok}");
+    assert!(
+        ok.contains("X-Park-Code: 742"),
+        "the code travels for automation: {ok}"
+    );
     assert!(!ok.contains("c=IN IP4 0.0.0.0"));
 }
 
@@ -701,6 +705,10 @@ async fn a_desk_phone_parks_its_call_with_a_refer_to_the_park_extension_and_hear
         run.errors, run.messages
     );
     assert!(run.messages.contains("Event: refer"));
+    assert!(
+        run.messages.contains("X-Park-Code: 701"),
+        "the final NOTIFY names the code"
+    );
     let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
     check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("music after the REFER: {e}"));
     let _ = caller.stop().await;
@@ -997,4 +1005,29 @@ async fn a_pickup_that_loses_to_the_phone_answering_first_gets_480_and_pickup_fa
     assert_eq!(failed["data"]["by"], "grace", "{failed}");
     let _ = caller.finish().await;
     let _ = ada.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_caller_pressing_the_escape_digit_goes_to_the_fallback_at_once() {
+    let _serial = serial().await;
+    let mut setup = ringback_site();
+    setup.policies[0].park_timeout = 300;
+    setup.policies[0].caller_escape_digit = Some('0');
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    let music = caller_rtp.fresh_for(Duration::from_millis(300)).await;
+    let engine_port = music.first().expect("music arrives").from;
+    // RFC 4733: the caller presses 0 (telephone-event, payload type 101 as offered).
+    caller_rtp.press(engine_port, '0', 101).await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(3)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(5)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_fallback", "{ended}");
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
 }
