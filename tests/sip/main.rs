@@ -1031,3 +1031,24 @@ async fn a_parked_caller_pressing_the_escape_digit_goes_to_the_fallback_at_once(
     let _ = caller.stop().await;
     let _ = reception.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_escape_digit_also_works_by_sip_info() {
+    let _serial = serial().await;
+    let mut setup = ringback_site();
+    setup.policies[0].park_timeout = 300;
+    setup.policies[0].caller_escape_digit = Some('#');
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred_info.xml")
+        .key("digit", "#")
+        .spawn(engine.sip);
+    desk.event("park.started").await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(5)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
+}
