@@ -1052,3 +1052,60 @@ async fn the_escape_digit_also_works_by_sip_info() {
     let _ = caller.stop().await;
     let _ = reception.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attended_park_holds_the_call_dials_the_park_extension_and_hears_the_code_read_out() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone_hold.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .args(["-d", "500"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 8000).spawn(engine.sip);
+    desk.event("call.answered").await;
+    desk.event("call.held").await;
+
+    // The receptionist's phone dials the park extension while the caller is held.
+    let consult_rtp = Rtp::bind().await;
+    let consult = Sipp::new("consult.xml", "700")
+        .source_ip("127.0.0.2")
+        .key("user", "reception")
+        .key("rtp_port", consult_rtp.port)
+        .args(["-au", "reception", "-ap", "desk-secret"])
+        .spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+    assert_eq!(started["data"]["parked_by"], "reception");
+    // "Parked on seven zero one", from the shared prompts: speech, not silence.
+    let prompt = consult_rtp.receive_for(Duration::from_millis(2500)).await;
+    let spoken = prompt
+        .iter()
+        .filter(|p| harness::rms(&p.payload, 0) > 300.0)
+        .count();
+    assert!(
+        spoken >= 20,
+        "the code is read to the parker: {spoken} loud packets of {}",
+        prompt.len()
+    );
+    let consult_run = consult.finish().await;
+    assert!(
+        consult_run.success,
+        "407, 200, then the engine's BYE: {}\n{}",
+        consult_run.errors, consult_run.messages
+    );
+    let phone_run = phone.finish().await;
+    assert!(
+        phone_run.success,
+        "the held leg is released: {}\n{}",
+        phone_run.errors, phone_run.messages
+    );
+    let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
+    check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("the parked caller hears music: {e}"));
+    let _ = caller.stop().await;
+}
