@@ -1109,3 +1109,41 @@ async fn an_attended_park_holds_the_call_dials_the_park_extension_and_hears_the_
     check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("the parked caller hears music: {e}"));
     let _ = caller.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_transfers_a_desk_call_to_a_colleague_whose_phone_rings_and_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 6000).spawn(engine.sip);
+    let answered = desk.event("call.answered").await;
+    let call = answered["data"]["call"].clone();
+
+    desk.ok("transfer", json!({ "call": call, "to": "ada" }))
+        .await;
+    let transferred = next_event(&mut desk, "call.transferred", Duration::from_secs(5)).await;
+    assert_eq!(transferred["data"]["call"], call, "{transferred}");
+    let reception_run = reception.finish().await;
+    assert!(
+        reception_run.success,
+        "the desk phone is let go: {}\n{}",
+        reception_run.errors, reception_run.messages
+    );
+    // Ada's phone rang with the caller shown and answered; the caller's hang-up ends it.
+    let ended = next_event(&mut desk, "call.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["call"], call, "{ended}");
+    let run = caller.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let invite = ada_run.message("INVITE sip:").expect("Ada's phone rang");
+    assert!(
+        invite.contains("+15550100"),
+        "the caller is shown: {invite}"
+    );
+}
