@@ -1147,3 +1147,28 @@ async fn the_console_transfers_a_desk_call_to_a_colleague_whose_phone_rings_and_
         "the caller is shown: {invite}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_codes_key_during_a_call_parks_into_that_code() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    // A BLF key of a free code sends a blind transfer (REFER) to that code.
+    let phone = Sipp::new("phone_refer.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .key("refer_to", "766")
+        .args(["-d", "300"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 4000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "766", "{started}");
+    let run = phone.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    assert!(run.messages.contains("X-Park-Code: 766"));
+    let _ = caller.stop().await;
+}
