@@ -401,3 +401,29 @@ async fn the_open_file_limit_is_raised_to_fit_a_thousand_calls() {
         "a second call changes nothing"
     );
 }
+
+#[tokio::test]
+async fn commands_for_unknown_or_closed_streams_change_nothing() {
+    let (media, mut events) = start(21_140..=21_149).await;
+    let phone = Phone::new().await;
+    let live = media.open().await.unwrap();
+    let gone = media.open().await.unwrap();
+    media.close(gone.id);
+    media.close(gone.id);
+    let ghost = parkdesk::media::StreamId(999);
+    media.configure(ghost, Some(phone.addr()), Codec::Pcmu, None);
+    media.music(gone.id);
+    media.play(ghost, Arc::from(vec![0_i16; 160]), true);
+    media.bridge(live.id, live.id);
+    media.bridge(live.id, ghost);
+    media.silence(ghost);
+    media.configure(live.id, Some(phone.addr()), Codec::Pcmu, None);
+    media.music(live.id);
+    let packets = phone.recv_many(3).await;
+    assert!(packets.iter().all(|p| p.from == live.local));
+    assert_eq!(media.active_streams(), 1);
+    assert_eq!(
+        next_event(&mut events, Duration::from_millis(100)).await,
+        None
+    );
+}
