@@ -388,7 +388,7 @@ pub async fn outgoing(
 /// Cancels the ringing INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's own Via branch,
 /// From, To, Call-ID and CSeq number, sent again until the INVITE ends (`487`) or 4 s pass;
 /// a 200 OK that crossed it is hung up at once.
-async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
+pub(crate) async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
     let Some(invite) = initiator.transaction().map(|tsx| tsx.request().clone()) else {
         return;
     };
@@ -448,7 +448,7 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
 }
 
 /// The first early dialog with a response ready, if any (without waiting).
-async fn poll_earlies(
+pub(crate) async fn poll_earlies(
     earlies: &mut [Early],
 ) -> Option<(usize, Result<EarlyResponse, sip_core::Error>)> {
     std::future::poll_fn(|cx| {
