@@ -86,7 +86,9 @@ impl Page<'_> {
             .headers
             .insert_named(&ContentType(BytesStr::from_static("application/sdp")));
         // Auto-answer hints understood by paging gateways and intercom phones.
-        invite.headers.insert("Call-Info", self.call_info.to_string());
+        invite
+            .headers
+            .insert("Call-Info", self.call_info.to_string());
         invite.headers.insert("Answer-Mode", "Auto");
         invite.body = sdp.offer(Direction::SendRecv).into();
         initiator
