@@ -101,9 +101,10 @@ impl Page<'_> {
 
         let mut earlies: Vec<Early> = Vec::new();
         let mut heard = false;
+        let invited = tokio::time::Instant::now();
         let answered = tokio::time::timeout(
             self.ring_time,
-            self.answer(&mut initiator, &mut earlies, &mut heard),
+            self.answer(&mut initiator, &mut earlies, &mut heard, invited),
         )
         .await;
         let (mut session, response) = match answered {
@@ -230,6 +231,7 @@ impl Page<'_> {
         initiator: &mut InviteInitiator,
         earlies: &mut Vec<Early>,
         heard: &mut bool,
+        invited: tokio::time::Instant,
     ) -> Answer {
         loop {
             let response = initiator.receive().await;
@@ -259,10 +261,11 @@ impl Page<'_> {
                         reason: reason_phrase(&response),
                     });
                 }
+                // The transaction gave up (timer B, a transport error) before the ring time.
                 Ok(InitiatorResponse::Finished) | Err(_) => {
                     return Answer::Failed(PageError::NoResponse {
                         uri: self.uri.to_string(),
-                        waited: self.ring_time,
+                        waited: invited.elapsed(),
                     });
                 }
             }

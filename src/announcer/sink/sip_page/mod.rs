@@ -180,3 +180,80 @@ impl Sink for SipPageSink {
             .map_err(AnnouncerError::from)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_uri_must_be_a_sip_uri() {
+        assert!(parse_page_uri("sip:paging@10.0.0.20:5060").is_ok());
+        assert!(parse_page_uri(" sip:paging@pa.example ").is_ok());
+        for bad in [
+            "",
+            "paging@10.0.0.20",
+            "http://pa.example",
+            "sip:",
+            "tel:+15550100",
+        ] {
+            let err = parse_page_uri(bad).expect_err(bad);
+            assert_eq!(
+                err.to_string(),
+                format!("page URI '{bad}' is not a SIP URI (sip:user@host[:port])")
+            );
+        }
+    }
+
+    #[test]
+    fn failures_name_the_uri_and_what_happened_in_whole_seconds() {
+        let uri = "sip:paging@10.0.0.20".to_string();
+        let unanswered = PageError::Unanswered {
+            uri: uri.clone(),
+            waited: Duration::from_millis(15_400),
+        };
+        assert_eq!(
+            unanswered.to_string(),
+            "paging call to sip:paging@10.0.0.20 not answered within 15 s"
+        );
+        let hung_up = PageError::HungUp {
+            uri,
+            after: Duration::from_millis(1250),
+        };
+        assert_eq!(
+            hung_up.to_string(),
+            "paging call to sip:paging@10.0.0.20 ended by the far end after 1.2 s, before the \
+             announcement finished"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_wildcard_listen_address_is_refused_before_anything_is_bound() {
+        let options = PageOptions {
+            uri: "sip:paging@127.0.0.1:5999".into(),
+            listen: "0.0.0.0:0".parse().expect("addr"),
+            rtp_ports: 40_000..=40_009,
+            ring_time: Duration::from_secs(1),
+        };
+        let err = SipPageSink::start(options).await.expect_err("wildcard");
+        assert!(matches!(err, PageError::WildcardListen(_)), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_started_sink_describes_its_uri_and_bound_address() {
+        let options = PageOptions {
+            uri: "sip:paging@127.0.0.1:5999".into(),
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            rtp_ports: 40_300..=40_309,
+            ring_time: Duration::from_secs(1),
+        };
+        let sink = SipPageSink::start(options).await.expect("starts");
+        assert_ne!(sink.addr().port(), 0);
+        assert_eq!(
+            sink.describe(),
+            format!(
+                "SIP paging to sip:paging@127.0.0.1:5999 from {}",
+                sink.addr()
+            )
+        );
+    }
+}
