@@ -41,8 +41,8 @@ pub(super) struct Page<'a> {
 
 /// How the wait for an answer ended.
 enum Answer {
-    /// The call is up.
-    Session(InviteSession, TsxResponse),
+    /// The call is up (boxed: a session is large, a failure small).
+    Session(Box<(InviteSession, TsxResponse)>),
     /// It failed; the error says how.
     Failed(PageError),
 }
@@ -101,14 +101,14 @@ impl Page<'_> {
 
         let mut earlies: Vec<Early> = Vec::new();
         let mut heard = false;
-        let invited = tokio::time::Instant::now();
+        let invited = now();
         let answered = tokio::time::timeout(
             self.ring_time,
             self.answer(&mut initiator, &mut earlies, &mut heard, invited),
         )
         .await;
         let (mut session, response) = match answered {
-            Ok(Answer::Session(session, response)) => (session, response),
+            Ok(Answer::Session(up)) => *up,
             Ok(Answer::Failed(error)) => return Err(error),
             Err(_) if heard => {
                 cancel_invite(self.endpoint, &mut initiator).await;
@@ -178,7 +178,7 @@ impl Page<'_> {
         tracing::info!(uri = %self.uri, codec = ?negotiated.codec, remote = ?negotiated.remote, "paging call answered");
         first_sample();
         self.media.play(stream.id, samples, false);
-        let started = tokio::time::Instant::now();
+        let started = now();
         let limit = tokio::time::sleep(length + PLAY_MARGIN);
         tokio::pin!(limit);
         let ended = loop {
@@ -244,7 +244,7 @@ impl Page<'_> {
                 Ok(InitiatorResponse::EarlyEvent) => match poll_earlies(earlies).await {
                     Some((i, Ok(EarlyResponse::Success(session, response)))) => {
                         earlies.remove(i);
-                        return Answer::Session(session, response);
+                        return Answer::Session(Box::new((session, response)));
                     }
                     Some((i, Ok(EarlyResponse::Terminated) | Err(_))) => {
                         earlies.remove(i);
@@ -252,7 +252,7 @@ impl Page<'_> {
                     Some((_, Ok(EarlyResponse::Provisional(..)))) | None => {}
                 },
                 Ok(InitiatorResponse::Session(session, response)) => {
-                    return Answer::Session(session, response);
+                    return Answer::Session(Box::new((session, response)));
                 }
                 Ok(InitiatorResponse::Failure(response)) => {
                     return Answer::Failed(PageError::Refused {
@@ -271,6 +271,13 @@ impl Page<'_> {
             }
         }
     }
+}
+
+/// The moment a call is placed or starts playing, for the failure messages. The one place
+/// the paging sink reads the clock (it is a driver, like the player thread).
+#[allow(clippy::disallowed_methods)]
+fn now() -> tokio::time::Instant {
+    tokio::time::Instant::now()
 }
 
 /// Sends the ACK for the `200 OK` and hands it to the initiator for retransmitted 200s.
