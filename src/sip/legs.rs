@@ -422,7 +422,7 @@ pub async fn outgoing(
 /// Cancels the ringing INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's own Via branch,
 /// From, To, Call-ID and CSeq number, sent again until the INVITE ends (`487`) or 4 s pass;
 /// a 200 OK that crossed it is hung up at once.
-async fn cancel_invite(
+pub(crate) async fn cancel_invite(
     endpoint: &Endpoint,
     initiator: &mut InviteInitiator,
     earlies: &mut Vec<Early>,
@@ -508,7 +508,7 @@ async fn ack_and_hang_up(
 }
 
 /// The first early dialog with a response ready, if any (without waiting).
-async fn poll_earlies(
+pub(crate) async fn poll_earlies(
     earlies: &mut [Early],
 ) -> Option<(usize, Result<EarlyResponse, sip_core::Error>)> {
     std::future::poll_fn(|cx| {
