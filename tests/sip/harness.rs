@@ -26,7 +26,8 @@ static NEXT_RTP: AtomicU16 = AtomicU16::new(0);
 
 /// A block of 200 RTP ports of its own for each engine of this test process.
 fn rtp_block() -> (u16, u16) {
-    let base = 20_000 + (std::process::id() % 40) as u16 * 1000;
+    // Below the ephemeral range (32768+), where SIPp and the test sockets take their ports.
+    let base = 20_000 + (std::process::id() % 10) as u16 * 1000;
     let n = NEXT_RTP.fetch_add(1, Ordering::Relaxed) % 5;
     let min = base + n * 200;
     (min, min + 199)
