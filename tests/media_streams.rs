@@ -48,7 +48,15 @@ async fn music_on_hold_arrives_as_pcmu_and_pcma_at_fifty_packets_a_second() {
     let (mu_phone, a_phone) = (Phone::new().await, Phone::new().await);
     let mu = media.open().await.unwrap();
     let a = media.open().await.unwrap();
-    media.configure(mu.id, Some(mu_phone.addr()), Codec::Pcmu, Some(101));
+    // the PCMU leg is configured from an offer/answer, as the SIP side does
+    let offer = format!(
+        "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio {} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+        mu_phone.addr().port()
+    );
+    let (_, negotiated) = parkdesk::media::sdp::SdpSession::new(mu.local)
+        .answer(&offer, parkdesk::media::sdp::Direction::SendRecv)
+        .unwrap();
+    media.apply(mu.id, &negotiated);
     media.configure(a.id, Some(a_phone.addr()), Codec::Pcma, None);
     media.music(mu.id);
     media.music(a.id);

@@ -5,6 +5,7 @@ use super::Codec;
 use super::config::MediaConfig;
 use super::error::MediaError;
 use super::music::Music;
+use super::sdp::Negotiated;
 use super::stream::{MediaEvent, Stream, StreamId};
 use super::task::{Command, MediaTask};
 use std::net::SocketAddr;
@@ -96,6 +97,11 @@ impl Media {
             codec,
             dtmf_pt,
         });
+    }
+
+    /// [`Media::configure`] with what an offer/answer settled.
+    pub fn apply(&self, id: StreamId, negotiated: &Negotiated) {
+        self.configure(id, negotiated.remote, negotiated.codec, negotiated.dtmf_pt);
     }
 
     /// Streams music on hold to `id` from the start of the loop (unbridging it if bridged).
