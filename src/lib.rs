@@ -6,7 +6,6 @@
 //! - [`sip`]: the SIP side — a park and pickup server behind a PBX (ezk-sip-core/ua),
 //!   serving the same switch boundary as the simulated switch.
 //! - [`media`]: RTP on its own thread — G.711, music on hold, prompts, the relay, SDP.
-//! - [`numbers`]: operators, phone numbers and emergency addresses (Operator Connect).
 //! - [`sim`]: the simulated switch (phones that ring, answer, are busy) and demo traffic,
 //!   serving the engine's switch boundary until real SIP does.
 //! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.
