@@ -3,6 +3,9 @@
 //! The map:
 //! - [`engine`]: the sans-IO core — orbit ranges, codes, policies, parked calls, ring-back,
 //!   pickup groups, announcements — driven with `handle_*(now, …)` and drained with `poll_*`.
+//! - [`sip`]: the SIP side — a park and pickup server behind a PBX (ezk-sip-core/ua),
+//!   serving the same switch boundary as the simulated switch.
+//! - [`media`]: RTP on its own thread — G.711, music on hold, prompts, the relay, SDP.
 //! - [`sim`]: the simulated switch (phones that ring, answer, are busy) and demo traffic,
 //!   serving the engine's switch boundary until real SIP does.
 //! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.

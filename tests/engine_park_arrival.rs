@@ -143,3 +143,32 @@ fn dialling_an_empty_code_is_not_found_and_a_code_outside_the_retrieve_ranges_is
     };
     assert_eq!(ended.code, "*100");
 }
+
+#[test]
+fn a_transfer_to_a_free_code_parks_into_it_and_to_an_occupied_code_changes_nothing() {
+    let mut h = with_pbx_policy();
+    arrive(&mut h, "s-1", None, Some("705"));
+    h.offer("c-2", "alice");
+    h.answer_line("c-2");
+    h.switch(SwitchEvent::TransferRequested {
+        call: cid("c-2"),
+        by: "alice".into(),
+        target: "706".into(),
+        replaces: None,
+    });
+    assert_eq!(
+        h.parked_on("706").expect("parked into the free code").call,
+        cid("c-2")
+    );
+    h.offer("c-3", "bob");
+    h.answer_line("c-3");
+    h.switch(SwitchEvent::TransferRequested {
+        call: cid("c-3"),
+        by: "bob".into(),
+        target: "705".into(),
+        replaces: None,
+    });
+    assert!(h.holds().is_empty(), "the occupied code takes nothing");
+    assert_eq!(h.parked_on("705").expect("still there").call, cid("s-1"));
+    assert!(h.call("c-3").is_some(), "bob keeps his call");
+}

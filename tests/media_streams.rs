@@ -48,7 +48,15 @@ async fn music_on_hold_arrives_as_pcmu_and_pcma_at_fifty_packets_a_second() {
     let (mu_phone, a_phone) = (Phone::new().await, Phone::new().await);
     let mu = media.open().await.unwrap();
     let a = media.open().await.unwrap();
-    media.configure(mu.id, Some(mu_phone.addr()), Codec::Pcmu, Some(101));
+    // the PCMU leg is configured from an offer/answer, as the SIP side does
+    let offer = format!(
+        "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio {} RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+        mu_phone.addr().port()
+    );
+    let (_, negotiated) = parkdesk::media::sdp::SdpSession::new(mu.local)
+        .answer(&offer, parkdesk::media::sdp::Direction::SendRecv)
+        .unwrap();
+    media.apply(mu.id, &negotiated);
     media.configure(a.id, Some(a_phone.addr()), Codec::Pcma, None);
     media.music(mu.id);
     media.music(a.id);
@@ -399,5 +407,31 @@ async fn the_open_file_limit_is_raised_to_fit_a_thousand_calls() {
         raise_open_file_limit().unwrap(),
         limit,
         "a second call changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn commands_for_unknown_or_closed_streams_change_nothing() {
+    let (media, mut events) = start(21_140..=21_149).await;
+    let phone = Phone::new().await;
+    let live = media.open().await.unwrap();
+    let gone = media.open().await.unwrap();
+    media.close(gone.id);
+    media.close(gone.id);
+    let ghost = parkdesk::media::StreamId(999);
+    media.configure(ghost, Some(phone.addr()), Codec::Pcmu, None);
+    media.music(gone.id);
+    media.play(ghost, Arc::from(vec![0_i16; 160]), true);
+    media.bridge(live.id, live.id);
+    media.bridge(live.id, ghost);
+    media.silence(ghost);
+    media.configure(live.id, Some(phone.addr()), Codec::Pcmu, None);
+    media.music(live.id);
+    let packets = phone.recv_many(3).await;
+    assert!(packets.iter().all(|p| p.from == live.local));
+    assert_eq!(media.active_streams(), 1);
+    assert_eq!(
+        next_event(&mut events, Duration::from_millis(100)).await,
+        None
     );
 }

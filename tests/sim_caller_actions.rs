@@ -58,6 +58,7 @@ fn a_caller_hanging_up_leaves_legs_the_engine_made_to_the_engine() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.drain_events();
@@ -371,6 +372,7 @@ fn a_parked_caller_hanging_up_is_reported_like_any_other() {
             id: IntentId(1),
             call: call.clone(),
             music: true,
+            code: None,
         },
     );
     switch.hangup(at(40), &call, LegId::Caller).unwrap();

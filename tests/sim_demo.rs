@@ -93,6 +93,7 @@ impl FakeDesk {
                     id,
                     call: call.clone(),
                     music: true,
+                    code: None,
                 },
             );
             let code = self.free_code();

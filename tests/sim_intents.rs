@@ -43,6 +43,7 @@ fn answer_with_hold_parks_the_caller_and_lets_the_line_go() {
             id: IntentId(1),
             call: call.clone(),
             music: false,
+            code: None,
         },
     );
     assert_eq!(switch.poll_event(), None, "bookkeeping only");
@@ -68,6 +69,7 @@ fn answer_with_hold_drops_what_the_line_phone_was_about_to_do() {
             id: IntentId(1),
             call: call.clone(),
             music: true,
+            code: None,
         },
     );
     assert_eq!(switch.poll_timeout(), None);
@@ -83,6 +85,7 @@ fn a_bridge_connects_a_parked_caller_to_a_phone_that_dialled_its_code() {
             id: IntentId(1),
             call: parked.clone(),
             music: true,
+            code: None,
         },
     );
     let dialling = switch.dial(at(30), "ben", "701").unwrap();
@@ -128,6 +131,7 @@ fn a_new_bridge_unhooks_the_old_peer() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.handle_timeout(at(2));
@@ -230,6 +234,7 @@ fn a_release_ends_the_whole_call_quietly_and_remembers_its_prompt() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
     );
     switch.drain_events();
@@ -306,11 +311,13 @@ fn intents_for_unknown_calls_or_legs_are_ignored() {
             target: "ben".into(),
             display: String::new(),
             caller_id: caller(),
+            alert_info: None,
         },
         Intent::AnswerWithHold {
             id: IntentId(2),
             call: ghost.clone(),
             music: true,
+            code: None,
         },
         Intent::Bridge {
             id: IntentId(3),
@@ -373,6 +380,7 @@ fn a_second_ring_with_an_intent_id_in_use_is_ignored() {
         target: "ben".into(),
         display: String::new(),
         caller_id: caller(),
+        alert_info: None,
     };
     switch.handle_intent(at(1), ring.clone());
     switch.handle_intent(at(2), ring);

@@ -27,6 +27,7 @@ fn ring(id: u64, call: &CallId, target: &str) -> Intent {
         target: target.into(),
         display: "Park 705: Ada Lovelace".into(),
         caller_id: caller(),
+        alert_info: None,
     }
 }
 

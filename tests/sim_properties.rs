@@ -186,6 +186,7 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
                     target: PHONES[*target].into(),
                     display: String::new(),
                     caller_id: Party::default(),
+                    alert_info: None,
                 },
             );
             if known {
@@ -214,6 +215,7 @@ fn apply(switch: &mut SimSwitch, model: &mut Model, op: &Op) -> Result<(), TestC
                     id,
                     call,
                     music: true,
+                    code: None,
                 },
             );
         }

@@ -114,6 +114,9 @@ pub enum AnnouncerError {
     /// The engine refused the station in a way retrying cannot mend.
     #[error("the engine refused the station: {0}")]
     Engine(String),
+    /// A SIP paging call failed (refused, unanswered, cut short).
+    #[error(transparent)]
+    Page(#[from] super::sink::PageError),
     /// The player thread is gone.
     #[error("the audio player stopped")]
     PlayerGone,

@@ -241,6 +241,7 @@ const TEXT_FIELDS: &[&str] = &[
     "park_range",
     "on_timeout",
     "caller_escape_digit",
+    "ringback_alert_info",
     "static_contact",
     "sip_ha1",
 ];

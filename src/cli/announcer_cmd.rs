@@ -2,10 +2,12 @@
 //! the engine, or `--preview` it to a WAV file without waking the building).
 
 use super::Connect;
-use crate::announcer::sink::{DeviceSink, NullSink, Sink, WavSink, WavTarget, list_devices};
+use crate::announcer::sink::{
+    DeviceSink, NullSink, PageOptions, Sink, SipPageSink, WavSink, WavTarget, list_devices,
+};
 use crate::announcer::station::{Backoff, Player, Station, StationNote, StationOptions};
 use crate::announcer::{Request, Say, setup};
-use crate::config::Settings;
+use crate::config::{AnnouncerSink, Settings};
 use anyhow::{Context, bail};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,19 @@ pub enum SinkKind {
     Wav,
     /// Nowhere.
     Null,
+    /// A SIP paging call to `--page` for each announcement.
+    Sip,
+}
+
+impl From<AnnouncerSink> for SinkKind {
+    fn from(sink: AnnouncerSink) -> SinkKind {
+        match sink {
+            AnnouncerSink::Device => SinkKind::Device,
+            AnnouncerSink::Wav => SinkKind::Wav,
+            AnnouncerSink::Null => SinkKind::Null,
+            AnnouncerSink::Sip => SinkKind::Sip,
+        }
+    }
 }
 
 /// `parkdesk announcer` arguments.
@@ -31,9 +46,9 @@ pub struct AnnouncerArgs {
     /// The PA zone to play (default: [announcer] zone).
     #[arg(long, value_name = "NAME")]
     pub zone: Option<String>,
-    /// Where announcements go.
-    #[arg(long, value_enum, default_value_t = SinkKind::Device)]
-    pub sink: SinkKind,
+    /// Where announcements go (default: [announcer] sink, else device).
+    #[arg(long, value_enum)]
+    pub sink: Option<SinkKind>,
     /// For `--sink wav`: the directory that receives `<announcement>.wav`.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -44,6 +59,14 @@ pub struct AnnouncerArgs {
     /// Output volume in percent, 0-100 (default: [announcer] volume).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub volume: Option<u8>,
+    /// For `--sink sip`: the paging URI called for each announcement, e.g.
+    /// sip:paging@10.0.0.20:5060 (default: [announcer] page_uri).
+    #[arg(long, value_name = "URI")]
+    pub page: Option<String>,
+    /// For `--sink sip`: the station's own SIP address, reachable by the paging device
+    /// (default: [announcer] sip_listen).
+    #[arg(long, value_name = "ADDR")]
+    pub sip_listen: Option<std::net::SocketAddr>,
     /// For wav and null sinks: how long the PA stays busy, as a share of each clip's length
     /// (1 = as long as a loudspeaker takes, 0 = no time).
     #[arg(long, default_value_t = 1.0)]
@@ -108,7 +131,7 @@ pub async fn run_station(
     if let Some(voice) = composer.voice() {
         tracing::info!(voice = %voice.describe(), "voice for names");
     }
-    let make_sink = sink_factory(&settings, &args)?;
+    let make_sink = sink_factory(&settings, &args).await?;
     let player = Player::start(make_sink).context("starting the player thread")?;
     let url = args
         .connect
@@ -195,7 +218,7 @@ pub fn status_line(note: &StationNote) -> String {
     }
 }
 
-fn sink_factory(
+async fn sink_factory(
     settings: &Settings,
     args: &AnnouncerArgs,
 ) -> anyhow::Result<crate::announcer::station::SinkFactory> {
@@ -203,7 +226,10 @@ fn sink_factory(
     if !(pace.is_finite() && pace >= 0.0) {
         bail!("--pace must be 0 or more, not {pace}");
     }
-    Ok(match args.sink {
+    let kind = args
+        .sink
+        .unwrap_or_else(|| SinkKind::from(settings.announcer.sink));
+    Ok(match kind {
         SinkKind::Device => {
             let device = args.device.clone().or(settings.announcer.device.clone());
             let volume = f32::from(args.volume.unwrap_or(settings.announcer.volume)) / 100.0;
@@ -217,6 +243,21 @@ fn sink_factory(
             Box::new(move || Box::new(WavSink::new(WavTarget::Directory(dir), pace)) as _)
         }
         SinkKind::Null => Box::new(move || Box::new(NullSink::new(pace)) as _),
+        SinkKind::Sip => {
+            let ann = &settings.announcer;
+            let Some(uri) = args.page.clone().or(ann.page_uri.clone()) else {
+                bail!("--sink sip needs --page URI (or [announcer] page_uri)");
+            };
+            let options = PageOptions {
+                uri,
+                listen: args.sip_listen.unwrap_or(ann.sip_listen),
+                rtp_ports: ann.rtp_port_min..=ann.rtp_port_max,
+                ring_time: std::time::Duration::from_secs(ann.page_ring_time),
+            };
+            let sink = SipPageSink::start(options).await?;
+            println!("{}", sink.describe());
+            Box::new(move || Box::new(sink) as _)
+        }
     })
 }
 

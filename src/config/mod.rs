@@ -25,8 +25,8 @@ pub use load::{ENV_PREFIX, SourceFile, load, load_layers, load_str};
 pub use logging::{LogError, LogGuard};
 pub use paths::{StoreLocation, default_config_file};
 pub use settings::{
-    AnnouncerSettings, ConsoleSettings, DemoSettings, LogSettings, ParkSettings, ServerSettings,
-    Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,
+    AnnouncerSettings, AnnouncerSink, ConsoleSettings, DemoSettings, LogSettings, ParkSettings,
+    ServerSettings, Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,
 };
 
 use crate::engine::{Engine, Instant};

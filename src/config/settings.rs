@@ -316,6 +316,35 @@ pub struct AnnouncerSettings {
     pub device: Option<String>,
     /// Output volume in percent, 0-100.
     pub volume: u8,
+    /// Where announcements go when `parkdesk announcer` is not given `--sink`.
+    pub sink: AnnouncerSink,
+    /// For the `sip` sink: the paging URI called for every announcement (a paging gateway
+    /// or an auto-answer phone); unset = give `--page`.
+    pub page_uri: Option<String>,
+    /// For the `sip` sink: the station's own SIP address (UDP; port 0 = any free port). Also
+    /// its RTP address and what its Contact and SDP carry, so never a wildcard.
+    pub sip_listen: SocketAddr,
+    /// For the `sip` sink: the first of the station's RTP ports.
+    pub rtp_port_min: u16,
+    /// For the `sip` sink: the last of the station's RTP ports.
+    pub rtp_port_max: u16,
+    /// For the `sip` sink: seconds the paging URI gets to answer, 1-120.
+    pub page_ring_time: u64,
+}
+
+/// `[announcer] sink`: where the station's announcements go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AnnouncerSink {
+    /// The local audio output.
+    #[default]
+    Device,
+    /// WAV files (needs `--output DIR`).
+    Wav,
+    /// Nowhere.
+    Null,
+    /// A SIP paging call to `page_uri`.
+    Sip,
 }
 
 impl Default for AnnouncerSettings {
@@ -333,6 +362,12 @@ impl Default for AnnouncerSettings {
             voice: "en".into(),
             device: None,
             volume: 100,
+            sink: AnnouncerSink::Device,
+            page_uri: None,
+            sip_listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rtp_port_min: 40_000,
+            rtp_port_max: 40_199,
+            page_ring_time: 15,
         }
     }
 }

@@ -214,6 +214,15 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
                 "must be a DTMF digit: 0-9, * or #",
             );
         }
+        if let Some(alert) = &policy.ringback_alert_info
+            && !crate::engine::alert_info_is_valid(alert)
+        {
+            c.fail(
+                at.key("ringback_alert_info"),
+                alert,
+                "must be 1-200 printable characters (a SIP Alert-Info value)",
+            );
+        }
     }
 
     for (i, user) in settings.users.iter().enumerate() {
@@ -303,6 +312,26 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
     c.not_empty(announcer.key("language"), &ann.language);
     c.between(announcer.key("repeat_gap_ms"), ann.repeat_gap_ms, 0, 10_000);
     c.between(announcer.key("volume"), u64::from(ann.volume), 0, 100);
+    if let Some(uri) = &ann.page_uri
+        && let Err(e) = crate::announcer::sink::sip_page::parse_page_uri(uri)
+    {
+        c.fail(announcer.key("page_uri"), uri, e.to_string());
+    }
+    if ann.sip_listen.ip().is_unspecified() {
+        c.fail(
+            announcer.key("sip_listen"),
+            ann.sip_listen,
+            "must be an address the paging device can reach, not a wildcard",
+        );
+    }
+    if ann.rtp_port_min < 1024 || ann.rtp_port_max < ann.rtp_port_min.saturating_add(1) {
+        c.fail(
+            announcer.key("rtp_port_max"),
+            format!("{}-{}", ann.rtp_port_min, ann.rtp_port_max),
+            "the RTP ports must be 1024 or above, with at least two ports",
+        );
+    }
+    c.between(announcer.key("page_ring_time"), ann.page_ring_time, 1, 120);
 
     c.issues
 }

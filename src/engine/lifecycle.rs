@@ -6,8 +6,10 @@
 //! | state          | input                                   | effect                                                        | next           |
 //! |----------------|-----------------------------------------|---------------------------------------------------------------|----------------|
 //! | —              | `park` (command, transfer, dialled)     | `answer_with_hold`; `call.transferred`, `park.started`        | parked         |
+//! | —              | arrival at the park extension (`park_arrived`) | parker's (or the named) policy: `answer_with_hold`; `park.started`; refused: `release` with the refusal, nothing kept | parked / — |
+//! | —              | transfer to a free code                 | as `park` into that code; to an occupied code: nothing        | parked / —     |
 //! | parked         | timer (park timeout), attempts ≥ 1      | `park.timeout`; ring the parker; `park.ringback` (attempt 1)  | ringing_back   |
-//! | parked         | timer, attempts = 0                     | `park.timeout`; as "attempts exhausted" below                 | fallback / end |
+//! | parked         | timer, attempts = 0 or no parker to ring (an unidentified park) | `park.timeout`; as "attempts exhausted" below | fallback / end |
 //! | parked         | `extend`                                | deadline += seconds; `park.extended`                          | parked         |
 //! | parked         | caller's escape digit                   | as "attempts exhausted" below                                 | fallback / end |
 //! | parked, ringing_back, fallback | `retrieve` (console)    | cancel any ring; ring `to`; `park.retrieving`                 | retrieving     |

@@ -60,6 +60,7 @@ pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
 pub use requests::UNIDENTIFIED_PARKER;
 pub use switch::{CallId, Intent, Refusal, SwitchEvent};
+pub use validate::alert_info_is_valid;
 
 use announcements::Announcements;
 use arena::{Arena, CallKey};

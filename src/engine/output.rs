@@ -116,12 +116,20 @@ impl Engine {
         let Some(rec) = self.calls.get_mut(key) else {
             return;
         };
+        let alert_info = match &purpose {
+            Purpose::Ringback | Purpose::Fallback => rec
+                .park
+                .as_ref()
+                .and_then(|park| park.policy.policy.ringback_alert_info.clone()),
+            _ => None,
+        };
         self.out.intents.push_back(Intent::Ring {
             id,
             call: rec.view.call.clone(),
             target: target.to_string(),
             display,
             caller_id: rec.view.from.clone(),
+            alert_info,
         });
         rec.pending = Some(PendingRing {
             id,

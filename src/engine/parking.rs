@@ -231,6 +231,7 @@ impl Engine {
             id: hold,
             call: rec.view.call.clone(),
             music: plan.policy.policy.music_on_hold,
+            code: Some(code.clone()),
         });
         rec.view.state = CallState::Parked;
         rec.view.answered_at.get_or_insert(now);
@@ -302,6 +303,7 @@ impl Engine {
             id: hold,
             call,
             music: policy.music_on_hold,
+            code: None,
         });
         self.start_rescue(now, key, &first, reception, policy.fallback_ring_time);
     }

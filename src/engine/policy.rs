@@ -47,6 +47,8 @@ pub struct ParkPolicy {
     pub announce_on_park: bool,
     /// DTMF digit with which a parked caller goes to fallback at once.
     pub caller_escape_digit: Option<char>,
+    /// The `Alert-Info` a ring-back or fallback ring carries (a distinctive ring), if any.
+    pub ringback_alert_info: Option<String>,
 }
 
 impl Default for ParkPolicy {
@@ -66,6 +68,7 @@ impl Default for ParkPolicy {
             music_on_hold: true,
             announce_on_park: false,
             caller_escape_digit: None,
+            ringback_alert_info: None,
         }
     }
 }

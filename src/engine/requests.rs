@@ -59,6 +59,16 @@ impl Engine {
                 let code = code.to_string();
                 self.park_taken(now, key, by, Some(&code));
             }
+            Target::Other if self.compiled.locate_code(target).is_some() => {
+                // A phone's busy-lamp key for a free code: the call parks into it. An
+                // occupied code keeps the call where it is.
+                if self.parked_on(target).is_some() {
+                    tracing::info!(call = %call, target, "transfer to an occupied code; ignored");
+                } else {
+                    let code = target.to_string();
+                    self.park_taken(now, key, by, Some(&code));
+                }
+            }
             Target::Other if self.compiled.is_allowed_target(target) => {
                 let actor = super::directory::Actor {
                     user: by.to_string(),

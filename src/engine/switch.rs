@@ -228,6 +228,9 @@ pub enum Intent {
         display: String,
         /// The caller id to present.
         caller_id: Party,
+        /// An `Alert-Info` for the ring (a ring-back's distinctive ring), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alert_info: Option<String>,
     },
     /// Answer the caller's leg into the park: hold music (if `music`), the line leg released.
     AnswerWithHold {
@@ -237,6 +240,10 @@ pub enum Intent {
         call: CallId,
         /// Play music on hold.
         music: bool,
+        /// The code it is parked on (the switch may tell the caller's side, e.g. in an
+        /// `X-Park-Code` header); none for a park that failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
     },
     /// Connect two legs.
     Bridge {

@@ -295,6 +295,16 @@ fn validate_policies(setup: &EngineSetup, ranges: &[RangeSpec]) -> Result<(), En
                 format!("{label}: caller_escape_digit '{digit}' is not one of 0-9 * #"),
             ));
         }
+        if let Some(alert) = &policy.ringback_alert_info
+            && !alert_info_is_valid(alert)
+        {
+            return Err(refuse(
+                "policies",
+                format!(
+                    "{label}: ringback_alert_info '{alert}' must be 1-200 printable characters"
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -323,6 +333,12 @@ fn validate_assignments(setup: &EngineSetup) -> Result<(), EngineError> {
         }
     }
     Ok(())
+}
+
+/// Whether `alert` can travel as a SIP `Alert-Info` value: 1–200 printable characters, no
+/// line breaks.
+pub fn alert_info_is_valid(alert: &str) -> bool {
+    !alert.trim().is_empty() && alert.len() <= 200 && !alert.chars().any(char::is_control)
 }
 
 #[cfg(test)]

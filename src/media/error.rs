@@ -42,6 +42,9 @@ pub enum MediaError {
     /// The open-file limit could not be read or raised.
     #[error("cannot raise the open-file limit: {0}")]
     FileLimit(#[source] std::io::Error),
+    /// The media thread or its runtime could not be started.
+    #[error("cannot start the media thread: {0}")]
+    Thread(#[source] std::io::Error),
     /// The media task is gone (the runtime is shutting down).
     #[error("the media task has stopped")]
     Stopped,

@@ -5,12 +5,16 @@ use super::Codec;
 use super::config::MediaConfig;
 use super::error::MediaError;
 use super::music::Music;
+use super::sdp::Negotiated;
 use super::stream::{MediaEvent, Stream, StreamId};
 use super::task::{Command, MediaTask};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::{mpsc, oneshot};
+
+/// The name of the media thread.
+pub const THREAD_NAME: &str = "parkdesk-media";
 
 /// A handle on the media task. Clones share the task; it stops when the last is dropped.
 #[derive(Clone, Debug)]
@@ -22,6 +26,11 @@ pub struct Media {
 impl Media {
     /// Starts the media task and its one shared 20 ms tick; loads and encodes the music once
     /// (off the runtime's threads: a WAV file is read from disk).
+    ///
+    /// The task runs on a thread of its own (`parkdesk-media`, a single-threaded runtime):
+    /// its sockets' readiness, its tick and its sends all happen there, so the media clock is
+    /// not delayed by the rest of the server, and the thousands of socket events a second
+    /// never wake the server's threads.
     pub async fn start(
         config: MediaConfig,
     ) -> Result<(Media, mpsc::UnboundedReceiver<MediaEvent>), MediaError> {
@@ -36,8 +45,30 @@ impl Media {
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (events_tx, events) = mpsc::unbounded_channel();
         let active = Arc::new(AtomicUsize::new(0));
-        let task = MediaTask::new(&config, music, commands_rx, events_tx, Arc::clone(&active));
-        tokio::spawn(task.run());
+        let counter = Arc::clone(&active);
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let settings = config.clone();
+        std::thread::Builder::new()
+            .name(THREAD_NAME.into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(MediaError::Thread(e)));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    let task = MediaTask::new(&settings, music, commands_rx, events_tx, counter);
+                    let _ = ready_tx.send(Ok(()));
+                    task.run().await;
+                });
+            })
+            .map_err(MediaError::Thread)?;
+        ready_rx.await.map_err(|_| MediaError::Stopped)??;
         tracing::info!(bind = %config.bind, advertise = %config.advertise, ports = ?config.ports, "media started");
         Ok((Media { commands, active }, events))
     }
@@ -66,6 +97,11 @@ impl Media {
             codec,
             dtmf_pt,
         });
+    }
+
+    /// [`Media::configure`] with what an offer/answer settled.
+    pub fn apply(&self, id: StreamId, negotiated: &Negotiated) {
+        self.configure(id, negotiated.remote, negotiated.codec, negotiated.dtmf_pt);
     }
 
     /// Streams music on hold to `id` from the start of the loop (unbridging it if bridged).

@@ -1,5 +1,5 @@
 //! Media: RTP for every call leg parkdesk answers — music on hold, prompts, and the relay
-//! between bridged legs — on its own task, never through the engine.
+//! between bridged legs — on its own task and thread, never through the engine.
 //!
 //! The map:
 //! - [`Media`] (`handle`): the cheap handle the SIP side calls; [`MediaConfig`], [`Stream`],
@@ -37,7 +37,7 @@ mod tune;
 pub use codec::Codec;
 pub use config::MediaConfig;
 pub use error::MediaError;
-pub use handle::Media;
+pub use handle::{Media, THREAD_NAME};
 pub use limits::raise_open_file_limit;
 pub use prompt::prompt_samples;
 pub use stream::{MediaEvent, Stream, StreamId};

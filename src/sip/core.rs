@@ -91,6 +91,8 @@ struct ForkState {
 #[derive(Debug)]
 struct Leg {
     incoming: bool,
+    /// The directory user on this leg, when known (the line's user, a rung user).
+    user: Option<String>,
     forks: HashMap<u32, ForkState>,
     answered: bool,
     winner: Option<u32>,
@@ -103,6 +105,7 @@ impl Leg {
     fn new(incoming: bool) -> Leg {
         Leg {
             incoming,
+            user: None,
             forks: HashMap::new(),
             answered: false,
             winner: None,
@@ -130,6 +133,8 @@ impl Leg {
 struct SipCall {
     from: Party,
     legs: HashMap<LegId, Leg>,
+    /// A leg that sent a REFER and wants to hear how it went.
+    referred_by: Option<LegId>,
     /// A release waiting for a prompt to finish.
     release_after_prompt: bool,
     playing: bool,
@@ -202,6 +207,7 @@ impl Core {
             let _ = cmd.send(LegCmd::Reject { code });
         };
         let user = identity.user().map(str::to_string);
+        leg.user = user.clone();
         let trusted = matches!(identity, Identity::Trusted(_));
         let event = match served {
             Served::ParkExtension | Served::DirectedPark(_) if emergency => {
@@ -281,6 +287,7 @@ impl Core {
             SipCall {
                 from: from.clone(),
                 legs,
+                referred_by: None,
                 release_after_prompt: false,
                 playing: false,
             },
@@ -292,7 +299,12 @@ impl Core {
             } else {
                 from.name.clone()
             };
-            self.ring(&call, LegId::Line, None, &line, &display, &from);
+            let how = RingHow {
+                display,
+                caller: from,
+                alert_info: None,
+            };
+            self.ring(&call, LegId::Line, None, &line, &how);
         }
     }
 
@@ -333,9 +345,9 @@ impl Core {
         leg_id: LegId,
         intent: Option<IntentId>,
         target: &str,
-        display: &str,
-        caller: &Party,
+        how: &RingHow,
     ) -> bool {
+        let (display, caller) = (how.display.as_str(), &how.caller);
         let targets = self.contacts(target);
         if targets.is_empty() {
             tracing::info!(call = %call, target, "nobody to ring: no registered or static contact");
@@ -346,6 +358,11 @@ impl Core {
         };
         let mut leg = Leg::new(false);
         leg.intent = intent;
+        leg.user = self
+            .shared
+            .plan()
+            .user_of_number(target)
+            .map(str::to_string);
         let host = self.shared.advertised_host();
         let number = if caller.number.is_empty() {
             "anonymous".to_string()
@@ -374,10 +391,14 @@ impl Core {
                 leg: leg_id,
                 fork: fork_no,
             };
+            let mut headers = vec![("P-Asserted-Identity".into(), asserted.clone())];
+            if let Some(alert) = &how.alert_info {
+                headers.push(("Alert-Info".into(), alert.clone()));
+            }
             let fork = Fork {
                 from: from.clone(),
                 target,
-                headers: vec![("P-Asserted-Identity".into(), asserted.clone())],
+                headers,
             };
             let ctx = self.ctx.clone();
             tokio::spawn(async move {
@@ -441,12 +462,73 @@ impl Core {
                 call: addr.call,
                 digit,
             }),
+            LegEvent::Refer {
+                target,
+                replaces,
+                notify,
+            } => self.refer(&addr, target, replaces, notify),
             LegEvent::ProbeFailed => {
                 if let Some(leg) = self.leg(&addr.call, addr.leg) {
                     leg.send(LegCmd::Hangup);
                 }
                 self.ended(&addr, EndCause::Dead);
             }
+        }
+    }
+
+    /// A leg asked to transfer its call: the engine decides (park, directed park, a
+    /// person); the leg hears `100` now and `200` once the call has left it.
+    fn refer(&mut self, addr: &LegAddr, target: String, replaces: Option<String>, notify: bool) {
+        let Some(call) = self.calls.get_mut(&addr.call) else {
+            return;
+        };
+        let Some(leg) = call.legs.get(&addr.leg) else {
+            return;
+        };
+        let Some(by) = leg.user.clone() else {
+            if notify {
+                leg.send(LegCmd::Notify {
+                    frag: "SIP/2.0 403 Forbidden".into(),
+                    last: true,
+                    headers: Vec::new(),
+                });
+            }
+            return;
+        };
+        if notify {
+            leg.send(LegCmd::Notify {
+                frag: "SIP/2.0 100 Trying".into(),
+                last: false,
+                headers: Vec::new(),
+            });
+            call.referred_by = Some(addr.leg);
+        }
+        if let Some(replaces) = &replaces {
+            tracing::info!(call = %addr.call, replaces, "attended transfer asked for");
+        }
+        self.emit(SwitchEvent::TransferRequested {
+            call: addr.call.clone(),
+            by,
+            target,
+            replaces: None,
+        });
+    }
+
+    /// Tells a leg that sent a REFER that the call has left it (with the code it was
+    /// parked on, if it was).
+    fn refer_done(&mut self, call_id: &CallId, code: Option<&str>) {
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
+        let Some(leg_id) = call.referred_by.take() else {
+            return;
+        };
+        if let Some(leg) = call.legs.get(&leg_id) {
+            leg.send(LegCmd::Notify {
+                frag: "SIP/2.0 200 OK".into(),
+                last: true,
+                headers: park_code_header(code),
+            });
         }
     }
 
@@ -489,7 +571,10 @@ impl Core {
             let line_stream = leg.stream();
             if let Some(caller) = call.legs.get(&LegId::Caller) {
                 if !caller.answered {
-                    caller.send(LegCmd::Answer { asserted: None });
+                    caller.send(LegCmd::Answer {
+                        asserted: None,
+                        headers: Vec::new(),
+                    });
                 }
                 if let (Some(a), Some(b)) = (caller.stream(), line_stream) {
                     self.ctx.media.bridge(a, b);
@@ -646,16 +731,15 @@ impl Core {
                 target,
                 display,
                 caller_id,
+                alert_info,
             } => {
+                let how = RingHow {
+                    display,
+                    caller: caller_id,
+                    alert_info,
+                };
                 if !self.calls.contains_key(&call)
-                    || !self.ring(
-                        &call,
-                        LegId::Ring(id),
-                        Some(id),
-                        &target,
-                        &display,
-                        &caller_id,
-                    )
+                    || !self.ring(&call, LegId::Ring(id), Some(id), &target, &how)
                 {
                     self.emit(SwitchEvent::Failed {
                         id,
@@ -664,9 +748,11 @@ impl Core {
                     });
                 }
             }
-            Intent::AnswerWithHold { call, music, .. } => self.answer_with_hold(&call, music),
+            Intent::AnswerWithHold {
+                call, music, code, ..
+            } => self.answer_with_hold(&call, music, code.as_deref()),
             Intent::Bridge { a, b, .. } => self.bridge(&a, &b),
-            Intent::Cancel { leg, .. } => self.cancel(&leg),
+            Intent::Cancel { leg, reason, .. } => self.cancel(&leg, &reason),
             Intent::Release {
                 call,
                 prompt,
@@ -679,7 +765,8 @@ impl Core {
         }
     }
 
-    fn answer_with_hold(&mut self, call_id: &CallId, music: bool) {
+    fn answer_with_hold(&mut self, call_id: &CallId, music: bool, code: Option<&str>) {
+        self.refer_done(call_id, code);
         let Some(call) = self.calls.get_mut(call_id) else {
             return;
         };
@@ -695,7 +782,10 @@ impl Core {
             return;
         };
         if !caller.answered {
-            caller.send(LegCmd::Answer { asserted: None });
+            caller.send(LegCmd::Answer {
+                asserted: None,
+                headers: park_code_header(code),
+            });
         }
         caller.bridged = None;
         caller.music = music;
@@ -709,6 +799,8 @@ impl Core {
     }
 
     fn bridge(&mut self, a: &LegRef, b: &LegRef) {
+        self.refer_done(&a.call, None);
+        self.refer_done(&b.call, None);
         let party_of =
             |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
         let (a_party, b_party) = (party_of(self, a), party_of(self, b));
@@ -728,7 +820,10 @@ impl Core {
                         p.number.replace('#', "%23")
                     )
                 });
-                leg.send(LegCmd::Answer { asserted });
+                leg.send(LegCmd::Answer {
+                    asserted,
+                    headers: Vec::new(),
+                });
             }
             streams.push(leg.stream());
         }
@@ -738,14 +833,18 @@ impl Core {
         self.link(&a.call, a.leg, &b.call, b.leg);
     }
 
-    fn cancel(&mut self, leg_ref: &LegRef) {
+    fn cancel(&mut self, leg_ref: &LegRef, reason: &str) {
         let Some(call) = self.calls.get_mut(&leg_ref.call) else {
             return;
         };
         let Some(leg) = call.legs.remove(&leg_ref.leg) else {
             return;
         };
-        leg.send(LegCmd::Hangup);
+        if reason.eq_ignore_ascii_case("call completed elsewhere") {
+            leg.send(LegCmd::CompletedElsewhere);
+        } else {
+            leg.send(LegCmd::Hangup);
+        }
         for fork in leg.forks.values() {
             if let Some(stream) = fork.stream {
                 self.streams.remove(&stream);
@@ -815,7 +914,10 @@ impl Core {
             return false;
         };
         if !caller.answered {
-            caller.send(LegCmd::Answer { asserted: None });
+            caller.send(LegCmd::Answer {
+                asserted: None,
+                headers: Vec::new(),
+            });
         }
         let Some(stream) = caller.stream() else {
             return false;
@@ -835,6 +937,23 @@ impl Core {
         self.prompts.insert(key, samples.clone());
         Some(samples)
     }
+}
+
+/// How a ring presents the call on the phone.
+#[derive(Debug, Clone)]
+struct RingHow {
+    /// The display name (`Park 705: Ada Lovelace`).
+    display: String,
+    /// The caller shown.
+    caller: Party,
+    /// A distinctive ring.
+    alert_info: Option<String>,
+}
+
+/// `X-Park-Code: 705`, for automation, when there is a code.
+fn park_code_header(code: Option<&str>) -> Vec<(String, String)> {
+    code.map(|c| vec![("X-Park-Code".to_string(), c.to_string())])
+        .unwrap_or_default()
 }
 
 /// The status an unanswered call is turned away with.

@@ -3,7 +3,7 @@
 //! commands from the core, and reports what happened; media stays in `media/`.
 
 use super::core::{CoreMsg, LegAddr};
-use super::msg::header_named;
+use super::msg::{header_named, number_in, percent_decode};
 use crate::engine::switch::EndCause;
 use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Media, StreamId};
@@ -33,6 +33,8 @@ pub enum LegCmd {
     Answer {
         /// A `P-Asserted-Identity` value for the `200 OK`.
         asserted: Option<String>,
+        /// More headers for the `200 OK` (`X-Park-Code`).
+        headers: Vec<(String, String)>,
     },
     /// Turn an unanswered incoming call away with `code`.
     Reject {
@@ -42,8 +44,22 @@ pub enum LegCmd {
     /// End the leg: `BYE` when answered, `CANCEL` while an outgoing fork rings, `480`
     /// for an unanswered incoming call.
     Hangup,
+    /// Stop ringing because someone else took the call: a CANCEL with
+    /// `Reason: SIP;cause=200;text="Call completed elsewhere"`, so no phone logs a missed
+    /// call. Like `Hangup` once answered.
+    CompletedElsewhere,
     /// Is the peer still there? An in-dialog `OPTIONS`.
     Probe,
+    /// Report on a REFER this leg sent: a NOTIFY with a `message/sipfrag` status line;
+    /// `last` ends the implicit subscription.
+    Notify {
+        /// The status line, e.g. `SIP/2.0 200 OK`.
+        frag: String,
+        /// Whether this NOTIFY ends the subscription.
+        last: bool,
+        /// More headers (`X-Park-Code`).
+        headers: Vec<(String, String)>,
+    },
 }
 
 /// What a leg reports to the core.
@@ -69,6 +85,15 @@ pub enum LegEvent {
     Dtmf(char),
     /// An in-dialog probe went unanswered: the leg is dead.
     ProbeFailed,
+    /// The peer asked to transfer the call (REFER, accepted with `202`).
+    Refer {
+        /// The number in Refer-To (the park extension, a code, a user).
+        target: String,
+        /// The Replaces parameter of an attended transfer, as sent.
+        replaces: Option<String>,
+        /// Whether the peer wants NOTIFYs (`Refer-Sub: false` says no).
+        notify: bool,
+    },
 }
 
 /// What every leg task shares.
@@ -172,7 +197,7 @@ pub async fn incoming(
                     let _ = acceptor.respond_provisional(response).await;
                 }
             }
-            Some(LegCmd::Answer { asserted }) => {
+            Some(LegCmd::Answer { asserted, headers }) => {
                 let Ok(mut response) = acceptor.create_response(StatusCode::OK, None).await else {
                     continue;
                 };
@@ -203,6 +228,9 @@ pub async fn incoming(
                 if let Some(asserted) = asserted {
                     response.msg.headers.insert("P-Asserted-Identity", asserted);
                 }
+                for (name, value) in headers {
+                    response.msg.headers.insert(name, value);
+                }
                 match acceptor.respond_success(response).await {
                     Ok((session, ack)) => {
                         let negotiated = negotiated.or_else(|| {
@@ -232,12 +260,12 @@ pub async fn incoming(
                 ctx.media.close(stream);
                 return;
             }
-            Some(LegCmd::Hangup) | None => {
+            Some(LegCmd::Hangup) | Some(LegCmd::CompletedElsewhere) | None => {
                 reject(acceptor, 480).await;
                 ctx.media.close(stream);
                 return;
             }
-            Some(LegCmd::Probe) => {}
+            Some(LegCmd::Probe) | Some(LegCmd::Notify { .. }) => {}
         }
     };
     established(ctx, addr, session, sdp, stream, cmds).await;
@@ -342,7 +370,13 @@ pub async fn outgoing(
                 return;
             }
             Err(Some(LegCmd::Hangup)) | Err(None) => {
-                cancel_invite(&ctx.endpoint, &mut initiator).await;
+                cancel_invite(&ctx.endpoint, &mut initiator, &mut earlies, None).await;
+                ctx.media.close(stream);
+                return;
+            }
+            Err(Some(LegCmd::CompletedElsewhere)) => {
+                let reason = "SIP;cause=200;text=\"Call completed elsewhere\"";
+                cancel_invite(&ctx.endpoint, &mut initiator, &mut earlies, Some(reason)).await;
                 ctx.media.close(stream);
                 return;
             }
@@ -388,7 +422,12 @@ pub async fn outgoing(
 /// Cancels the ringing INVITE (RFC 3261 §9.1): a CANCEL with the INVITE's own Via branch,
 /// From, To, Call-ID and CSeq number, sent again until the INVITE ends (`487`) or 4 s pass;
 /// a 200 OK that crossed it is hung up at once.
-async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
+pub(crate) async fn cancel_invite(
+    endpoint: &Endpoint,
+    initiator: &mut InviteInitiator,
+    earlies: &mut Vec<Early>,
+    reason: Option<&str>,
+) {
     let Some(invite) = initiator.transaction().map(|tsx| tsx.request().clone()) else {
         return;
     };
@@ -406,6 +445,9 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
         .headers
         .insert_named(&CSeq::new(cseq, Method::CANCEL));
     cancel.headers.insert(Name::MAX_FORWARDS, "70");
+    if let Some(reason) = reason {
+        cancel.headers.insert("Reason", reason.to_string());
+    }
     let mut outgoing = OutgoingRequest {
         msg: cancel,
         parts: OutgoingParts {
@@ -427,15 +469,21 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
             };
             match response {
                 None => break,
-                Some(Ok(InitiatorResponse::Session(mut session, response))) => {
+                Some(Ok(InitiatorResponse::Session(session, response))) => {
                     // The phone answered as we cancelled: acknowledge and hang up.
-                    if let Ok(mut ack) =
-                        create_ack(&session.dialog, response.base_headers.cseq.cseq).await
-                    {
-                        let _ = endpoint.send_outgoing_request(&mut ack).await;
-                    }
-                    let _ = session.terminate().await;
+                    ack_and_hang_up(endpoint, session, &response).await;
                     return;
+                }
+                Some(Ok(InitiatorResponse::EarlyEvent)) => {
+                    // The answer of a phone that had sent a tagged 180 comes through its
+                    // early dialog.
+                    if let Some((i, Ok(EarlyResponse::Success(session, response)))) =
+                        poll_earlies(earlies).await
+                    {
+                        earlies.remove(i);
+                        ack_and_hang_up(endpoint, session, &response).await;
+                        return;
+                    }
                 }
                 Some(Ok(InitiatorResponse::Failure(_) | InitiatorResponse::Finished))
                 | Some(Err(_)) => {
@@ -447,8 +495,20 @@ async fn cancel_invite(endpoint: &Endpoint, initiator: &mut InviteInitiator) {
     }
 }
 
+/// An answer nobody wants any more (it crossed a CANCEL): ACK it, then BYE.
+async fn ack_and_hang_up(
+    endpoint: &Endpoint,
+    mut session: InviteSession,
+    response: &sip_core::transaction::TsxResponse,
+) {
+    if let Ok(mut ack) = create_ack(&session.dialog, response.base_headers.cseq.cseq).await {
+        let _ = endpoint.send_outgoing_request(&mut ack).await;
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
+}
+
 /// The first early dialog with a response ready, if any (without waiting).
-async fn poll_earlies(
+pub(crate) async fn poll_earlies(
     earlies: &mut [Early],
 ) -> Option<(usize, Result<EarlyResponse, sip_core::Error>)> {
     std::future::poll_fn(|cx| {
@@ -561,7 +621,7 @@ async fn established(
                 }
             }
             cmd = cmds.recv() => match cmd {
-                Some(LegCmd::Hangup) | None => {
+                Some(LegCmd::Hangup) | Some(LegCmd::CompletedElsewhere) | None => {
                     let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
                     ctx.media.close(stream);
                     return;
@@ -571,6 +631,11 @@ async fn established(
                         ctx.report(&addr, LegEvent::ProbeFailed);
                     }
                 }
+                Some(LegCmd::Notify {
+                    frag,
+                    last,
+                    headers,
+                }) => notify_refer(&session, &frag, last, &headers).await,
                 Some(_) => {}
             },
         }
@@ -632,16 +697,94 @@ async fn in_dialog(
             .create_response(&request, StatusCode::OK, None)
             .ok()
     } else {
-        // REFER comes with the call features (transfers); decline it clearly for now.
-        session
-            .dialog
-            .create_response(&request, StatusCode::NOT_IMPLMENTED, None)
-            .ok()
+        refer(ctx, session, &request, addr)
     };
     if let Some(response) = response {
         let _ = tsx.respond(response).await;
     }
     hold
+}
+
+/// Reads a REFER: `202 Accepted` and a report to the core, or `400` without a usable
+/// Refer-To.
+fn refer(
+    ctx: &LegContext,
+    session: &InviteSession,
+    request: &IncomingRequest,
+    addr: &LegAddr,
+) -> Option<OutgoingResponse> {
+    let refer_to = header_named(&request.headers, "Refer-To")
+        .or_else(|| header_named(&request.headers, "r"))
+        .unwrap_or_default();
+    let Some(target) = number_in(&refer_to) else {
+        return session
+            .dialog
+            .create_response(request, StatusCode::BAD_REQUEST, Some("No Refer-To".into()))
+            .ok();
+    };
+    let replaces = refer_to
+        .split_once('?')
+        .and_then(|(_, headers)| {
+            headers.split('&').find_map(|h| {
+                h.strip_prefix("Replaces=")
+                    .or_else(|| h.strip_prefix("replaces="))
+            })
+        })
+        .map(|r| percent_decode(r.trim_end_matches('>')));
+    let notify = !header_named(&request.headers, "Refer-Sub")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+    ctx.report(
+        addr,
+        LegEvent::Refer {
+            target,
+            replaces,
+            notify,
+        },
+    );
+    session
+        .dialog
+        .create_response(request, StatusCode::from(202), Some("Accepted".into()))
+        .ok()
+        .map(|mut r| {
+            if !notify {
+                r.msg.headers.insert("Refer-Sub", "false");
+            }
+            r
+        })
+}
+
+/// Sends a NOTIFY about a REFER (`Event: refer`, `message/sipfrag`).
+async fn notify_refer(
+    session: &InviteSession,
+    frag: &str,
+    last: bool,
+    headers: &[(String, String)],
+) {
+    let mut request = session.dialog.create_request(Method::NOTIFY, None);
+    for (name, value) in headers {
+        request.headers.insert(name.clone(), value.clone());
+    }
+    request.headers.insert(Name::EVENT, "refer");
+    request.headers.insert(
+        Name::SUBSCRIPTION_STATE,
+        if last {
+            "terminated;reason=noresource"
+        } else {
+            "active;expires=60"
+        },
+    );
+    request
+        .headers
+        .insert_named(&ContentType(BytesStr::from_static(
+            "message/sipfrag;version=2.0",
+        )));
+    request.body = format!("{frag}\r\n").into();
+    let mut target = session.dialog.target_tp_info.lock().await;
+    let sent = session.endpoint.send_request(request, &mut target).await;
+    drop(target);
+    if let Ok(mut tsx) = sent {
+        let _ = tokio::time::timeout(Duration::from_secs(2), tsx.receive_final()).await;
+    }
 }
 
 /// The digit of a SIP INFO carrying `application/dtmf-relay` (`Signal=5`) or

@@ -28,6 +28,8 @@ mod legs;
 mod shared;
 
 pub use self::core::{fail_cause, refusal_status};
+// The announcer's SIP paging sink places calls the same way outgoing legs do.
+pub(crate) use self::legs::{cancel_invite, poll_earlies};
 
 use self::blf::Blf;
 use self::blf::board::LampBoard;

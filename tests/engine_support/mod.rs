@@ -324,7 +324,9 @@ impl Harness {
         self.intents
             .iter()
             .filter_map(|intent| match intent {
-                Intent::AnswerWithHold { id, call, music } => Some((*id, call.clone(), *music)),
+                Intent::AnswerWithHold {
+                    id, call, music, ..
+                } => Some((*id, call.clone(), *music)),
                 _ => None,
             })
             .collect()

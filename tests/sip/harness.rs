@@ -26,7 +26,8 @@ static NEXT_RTP: AtomicU16 = AtomicU16::new(0);
 
 /// A block of 200 RTP ports of its own for each engine of this test process.
 fn rtp_block() -> (u16, u16) {
-    let base = 20_000 + (std::process::id() % 40) as u16 * 1000;
+    // Below the ephemeral range (32768+), where SIPp and the test sockets take their ports.
+    let base = 20_000 + (std::process::id() % 10) as u16 * 1000;
     let n = NEXT_RTP.fetch_add(1, Ordering::Relaxed) % 5;
     let min = base + n * 200;
     (min, min + 199)
@@ -318,6 +319,35 @@ impl Rtp {
                 packet.push(encode_ulaw_or_alaw(sample as i16, payload_type));
             }
             let _ = self.socket.send_to(&packet, to).await;
+        }
+    }
+}
+
+impl Rtp {
+    /// Presses `digit` as RFC 4733 telephone-events (payload type `pt`): three packets of
+    /// one event, the last with the end bit, as phones send them.
+    pub async fn press(&self, to: SocketAddr, digit: char, pt: u8) {
+        let event = match digit {
+            '0'..='9' => digit as u8 - b'0',
+            '*' => 10,
+            '#' => 11,
+            _ => return,
+        };
+        let timestamp: u32 = 48_000;
+        for (i, end) in [(0u16, false), (1, false), (2, true)] {
+            let mut packet = vec![0x80, pt & 0x7f];
+            if i == 0 {
+                packet[1] |= 0x80; // marker on the first packet of the event
+            }
+            packet.extend_from_slice(&(900 + i).to_be_bytes());
+            packet.extend_from_slice(&timestamp.to_be_bytes());
+            packet.extend_from_slice(&0x0d7f_0001u32.to_be_bytes());
+            let duration: u16 = 160 * (i + 1);
+            packet.push(event);
+            packet.push(if end { 0x80 | 10 } else { 10 });
+            packet.extend_from_slice(&duration.to_be_bytes());
+            let _ = self.socket.send_to(&packet, to).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 }

@@ -116,6 +116,10 @@ async fn a_pcma_caller_gets_music_in_pcma_and_a_directed_park_takes_its_code() {
     assert!(run.success, "SIPp failed: {}\n{}", run.errors, run.messages);
     let ok = run.message("SIP/2.0 200").expect("a 200 OK");
     assert!(ok.contains("RTP/AVP 8"), "answered in PCMA: {ok}");
+    assert!(
+        ok.contains("X-Park-Code: 742"),
+        "the code travels for automation: {ok}"
+    );
     assert!(!ok.contains("c=IN IP4 0.0.0.0"));
 }
 
@@ -672,4 +676,499 @@ async fn a_pbx_on_tcp_parks_and_retrieves_over_one_reused_connection_each() {
         "the signalling went over TCP"
     );
     let _ = parked.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_phone_parks_its_call_with_a_refer_to_the_park_extension_and_hears_how_it_went() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone_refer.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .key("refer_to", "700")
+        .args(["-d", "500"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 5000).spawn(engine.sip);
+
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["parked_by"], "reception", "{started}");
+    assert_eq!(started["data"]["caller"]["number"], "+15550100");
+    let run = phone.finish().await;
+    assert!(
+        run.success,
+        "202, NOTIFY 100, NOTIFY 200, BYE: {}\n{}",
+        run.errors, run.messages
+    );
+    assert!(run.messages.contains("Event: refer"));
+    assert!(
+        run.messages.contains("X-Park-Code: 701"),
+        "the final NOTIFY names the code"
+    );
+    let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
+    check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("music after the REFER: {e}"));
+    let _ = caller.stop().await;
+}
+
+/// A site for ring-backs: parks time out after 10 s, one ring-back of 5 s with a distinctive
+/// ring, then the reception for 5 s; Ada and the reception can register phones.
+fn ringback_site() -> EngineSetup {
+    let mut setup = site();
+    setup.policies[0] = ParkPolicy {
+        allow_park: true,
+        park_timeout: 10,
+        ringback_attempts: 1,
+        ringback_ring_time: 5,
+        on_timeout: Some("reception".into()),
+        fallback_ring_time: 5,
+        ringback_alert_info: Some("<http://127.0.0.1/Bellcore-dr2>".into()),
+        ..ParkPolicy::default()
+    };
+    setup.users[0].sip_ha1 = Some(ha1("reception", "parkdesk", "desk-secret"));
+    setup.users[1].sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    setup
+}
+
+/// A phone for `user` (password `secret`): its UAS runs `scenario` on 127.0.0.2, then it
+/// registers.
+async fn phone_for(
+    engine: &harness::SipEngine,
+    user: &str,
+    secret: &str,
+    scenario: &str,
+    rtp: &Rtp,
+) -> harness::RunningSipp {
+    let port = harness::free_port();
+    let phone = Sipp::new(scenario, "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", rtp.port)
+        .args(["-d", "300"])
+        .serve(port);
+    let run = Sipp::new("register.xml", user)
+        .source_ip("127.0.0.2")
+        .key("user", user)
+        .key("contact_port", port)
+        .args(["-au", user, "-ap", secret])
+        .spawn(engine.sip)
+        .finish()
+        .await;
+    assert!(
+        run.success,
+        "REGISTER {user}: {}\n{}",
+        run.errors, run.messages
+    );
+    phone
+}
+
+/// A caller Ada transfers to the park extension through the PBX.
+fn parked_by_ada(rtp: &Rtp, scenario: &str) -> Sipp {
+    Sipp::new(scenario, "700")
+        .key("rtp_port", rtp.port)
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .key("referrer", "201")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .args(["-d", "20000"])
+}
+
+async fn next_event(desk: &mut Peer, name: &str, within: Duration) -> serde_json::Value {
+    loop {
+        match desk.recv_within(within).await {
+            Some(frame) if frame["event"] == name => return frame,
+            Some(_) => continue,
+            None => panic!("no {name} within {within:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timed_out_park_rings_the_parker_back_with_a_distinctive_ring_and_the_parker_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["parked_by"], "ada", "{started}");
+    let ringback = next_event(&mut desk, "park.ringback", Duration::from_secs(15)).await;
+    assert_eq!(ringback["data"]["ringback"], 1, "{ringback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_ringback", "{ended}");
+    let _ = caller.stop().await;
+    let ada_run = ada.stop().await;
+    let invite = ada_run
+        .message("INVITE sip:")
+        .expect("Ada's phone was rung");
+    assert!(
+        invite.contains("\"Park 701: Charles Babbage\""),
+        "the ring-back shows the code and the caller: {invite}"
+    );
+    assert!(
+        invite.contains("Alert-Info: <http://127.0.0.1/Bellcore-dr2>"),
+        "with the policy's distinctive ring: {invite}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_parker_sends_the_ring_back_to_the_fallback_which_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone_busy.xml", &ada_rtp).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    next_event(&mut desk, "park.ringback", Duration::from_secs(15)).await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(5)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_fallback", "{ended}");
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_nobody_answers_the_ring_back_or_the_fallback_the_caller_hears_goodbye_and_is_released()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(
+        &engine,
+        "ada",
+        "ada-secret",
+        "phone_unanswered.xml",
+        &ada_rtp,
+    )
+    .await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(
+        &engine,
+        "reception",
+        "desk-secret",
+        "phone_unanswered.xml",
+        &desk_rtp,
+    )
+    .await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred_until_bye.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    next_event(&mut desk, "park.fallback", Duration::from_secs(20)).await;
+    caller_rtp.drain();
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "released", "{ended}");
+    // The goodbye: speech after the music, before the engine's BYE.
+    let goodbye = caller_rtp.receive_for(Duration::from_millis(1500)).await;
+    assert!(
+        goodbye
+            .iter()
+            .filter(|p| harness::rms(&p.payload, 0) > 300.0)
+            .count()
+            >= 5,
+        "the goodbye is heard: {} packets",
+        goodbye.len()
+    );
+    let run = caller.finish().await;
+    assert!(
+        run.success,
+        "the engine hung up the caller: {}\n{}",
+        run.errors, run.messages
+    );
+    for phone in [ada, reception] {
+        let run = phone.finish().await;
+        assert!(
+            run.success,
+            "a phone was cancelled: {}\n{}",
+            run.errors, run.messages
+        );
+    }
+}
+
+/// The site with a pickup group `sales` (881: Ada and Grace); Ada can register a phone.
+fn pickup_site() -> EngineSetup {
+    let mut setup = site();
+    setup.groups = vec![parkdesk::engine::Group {
+        id: "sales".into(),
+        name: "Sales".into(),
+        members: vec!["ada".into(), "grace".into()],
+        number: Some("881".into()),
+        ..parkdesk::engine::Group::default()
+    }];
+    setup.users[1].sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    setup
+}
+
+/// Grace (202) dials `number` through the PBX.
+fn grace_dials(number: &str, rtp: &Rtp, scenario: &str) -> Sipp {
+    Sipp::new(scenario, number)
+        .key("rtp_port", rtp.port)
+        .key("pai", "202")
+        .key("name", "Grace Hopper")
+        .key("codec", 0)
+        .key("codec_name", "PCMU")
+        .args(["-d", "1000"])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_dialling_the_group_number_picks_up_and_the_ringing_phone_is_cancelled_as_completed_elsewhere()
+ {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(
+        &engine,
+        "ada",
+        "ada-secret",
+        "phone_unanswered.xml",
+        &ada_rtp,
+    )
+    .await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 4000).spawn(engine.sip);
+    let ringing = desk.event("pickup.ringing").await;
+    assert_eq!(ringing["data"]["number"], "881", "{ringing}");
+
+    let grace_rtp = Rtp::bind().await;
+    let grace = grace_dials("881", &grace_rtp, "call.xml").spawn(engine.sip);
+    let picked = desk.event("pickup.picked").await;
+    assert_eq!(picked["data"]["by"], "grace", "{picked}");
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let cancel = ada_run
+        .message("CANCEL sip:")
+        .expect("Ada's phone got a CANCEL");
+    assert!(
+        cancel.contains("Reason: SIP;cause=200;text=\"Call completed elsewhere\""),
+        "no missed call on Ada's phone: {cancel}"
+    );
+    let run = grace.finish().await;
+    assert!(
+        run.success,
+        "Grace took the call: {}\n{}",
+        run.errors, run.messages
+    );
+    let _ = caller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_crosses_the_pickups_cancel_is_acknowledged_and_hung_up() {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone_crossing.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 4000).spawn(engine.sip);
+    desk.event("pickup.ringing").await;
+    let grace_rtp = Rtp::bind().await;
+    let grace = grace_dials("881", &grace_rtp, "call.xml").spawn(engine.sip);
+    let picked = desk.event("pickup.picked").await;
+    assert_eq!(picked["data"]["by"], "grace", "{picked}");
+    let ada_run = ada.finish().await;
+    assert!(
+        ada_run.success,
+        "the crossing 200 OK was ACKed and hung up: {}\n{}",
+        ada_run.errors, ada_run.messages
+    );
+    let run = grace.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    let _ = caller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pickup_that_loses_to_the_phone_answering_first_gets_480_and_pickup_failed() {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("201", &caller_rtp, 3000).spawn(engine.sip);
+    desk.event("call.answered").await;
+    let statuses = refused_status(&engine, refused("881", "202")).await;
+    assert_eq!(statuses.last(), Some(&480), "{statuses:?}");
+    let failed = desk.event("pickup.failed").await;
+    assert_eq!(failed["data"]["by"], "grace", "{failed}");
+    let _ = caller.finish().await;
+    let _ = ada.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_caller_pressing_the_escape_digit_goes_to_the_fallback_at_once() {
+    let _serial = serial().await;
+    let mut setup = ringback_site();
+    setup.policies[0].park_timeout = 300;
+    setup.policies[0].caller_escape_digit = Some('0');
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred.xml").spawn(engine.sip);
+    desk.event("park.started").await;
+    let music = caller_rtp.fresh_for(Duration::from_millis(300)).await;
+    let engine_port = music.first().expect("music arrives").from;
+    // RFC 4733: the caller presses 0 (telephone-event, payload type 101 as offered).
+    caller_rtp.press(engine_port, '0', 101).await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(3)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(5)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_fallback", "{ended}");
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_escape_digit_also_works_by_sip_info() {
+    let _serial = serial().await;
+    let mut setup = ringback_site();
+    setup.policies[0].park_timeout = 300;
+    setup.policies[0].caller_escape_digit = Some('#');
+    let engine = harness::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada(&caller_rtp, "transferred_info.xml")
+        .key("digit", "#")
+        .spawn(engine.sip);
+    desk.event("park.started").await;
+    let fallback = next_event(&mut desk, "park.fallback", Duration::from_secs(5)).await;
+    assert_eq!(fallback["data"]["state"], "fallback", "{fallback}");
+    let _ = caller.stop().await;
+    let _ = reception.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attended_park_holds_the_call_dials_the_park_extension_and_hears_the_code_read_out() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    let phone = Sipp::new("phone_hold.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .args(["-d", "500"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 8000).spawn(engine.sip);
+    desk.event("call.answered").await;
+    desk.event("call.held").await;
+
+    // The receptionist's phone dials the park extension while the caller is held.
+    let consult_rtp = Rtp::bind().await;
+    let consult = Sipp::new("consult.xml", "700")
+        .source_ip("127.0.0.2")
+        .key("user", "reception")
+        .key("rtp_port", consult_rtp.port)
+        .args(["-au", "reception", "-ap", "desk-secret"])
+        .spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+    assert_eq!(started["data"]["parked_by"], "reception");
+    // "Parked on seven zero one", from the shared prompts: speech, not silence.
+    let prompt = consult_rtp.receive_for(Duration::from_millis(2500)).await;
+    let spoken = prompt
+        .iter()
+        .filter(|p| harness::rms(&p.payload, 0) > 300.0)
+        .count();
+    assert!(
+        spoken >= 20,
+        "the code is read to the parker: {spoken} loud packets of {}",
+        prompt.len()
+    );
+    let consult_run = consult.finish().await;
+    assert!(
+        consult_run.success,
+        "407, 200, then the engine's BYE: {}\n{}",
+        consult_run.errors, consult_run.messages
+    );
+    let phone_run = phone.finish().await;
+    assert!(
+        phone_run.success,
+        "the held leg is released: {}\n{}",
+        phone_run.errors, phone_run.messages
+    );
+    let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
+    check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("the parked caller hears music: {e}"));
+    let _ = caller.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_transfers_a_desk_call_to_a_colleague_whose_phone_rings_and_answers() {
+    let _serial = serial().await;
+    let engine = harness::start(ringback_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let desk_rtp = Rtp::bind().await;
+    let reception = phone_for(&engine, "reception", "desk-secret", "phone.xml", &desk_rtp).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(&engine, "ada", "ada-secret", "phone.xml", &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 6000).spawn(engine.sip);
+    let answered = desk.event("call.answered").await;
+    let call = answered["data"]["call"].clone();
+
+    desk.ok("transfer", json!({ "call": call, "to": "ada" }))
+        .await;
+    let transferred = next_event(&mut desk, "call.transferred", Duration::from_secs(5)).await;
+    assert_eq!(transferred["data"]["call"], call, "{transferred}");
+    let reception_run = reception.finish().await;
+    assert!(
+        reception_run.success,
+        "the desk phone is let go: {}\n{}",
+        reception_run.errors, reception_run.messages
+    );
+    // Ada's phone rang with the caller shown and answered; the caller's hang-up ends it.
+    let ended = next_event(&mut desk, "call.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["call"], call, "{ended}");
+    let run = caller.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    let ada_run = ada.finish().await;
+    assert!(ada_run.success, "{}\n{}", ada_run.errors, ada_run.messages);
+    let invite = ada_run.message("INVITE sip:").expect("Ada's phone rang");
+    assert!(
+        invite.contains("+15550100"),
+        "the caller is shown: {invite}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_free_codes_key_during_a_call_parks_into_that_code() {
+    let _serial = serial().await;
+    let engine = harness::start(site_with_desk_phone(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let phone_port = harness::free_port();
+    let phone_rtp = Rtp::bind().await;
+    // A BLF key of a free code sends a blind transfer (REFER) to that code.
+    let phone = Sipp::new("phone_refer.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", phone_rtp.port)
+        .key("refer_to", "766")
+        .args(["-d", "300"])
+        .serve(phone_port);
+    register_desk_phone(&engine, phone_port).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = caller("100", &caller_rtp, 4000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "766", "{started}");
+    let run = phone.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    assert!(run.messages.contains("X-Park-Code: 766"));
+    let _ = caller.stop().await;
 }

@@ -1,15 +1,17 @@
-//! Where a composed announcement goes: one trait, three sinks — the local audio device
-//! (rodio), a WAV file, nothing at all. A SIP paging call will be the fourth.
+//! Where a composed announcement goes: one trait, four sinks — the local audio device
+//! (rodio), a WAV file, nothing at all, a SIP paging call.
 //!
 //! A sink plays one clip at a time and returns when the PA is free again; the station never
 //! hands it a second clip before the first returned, so announcements never overlap.
 
 mod device;
 mod null;
+pub mod sip_page;
 mod wav;
 
 pub use device::{DeviceInfo, DeviceSink, list_devices};
 pub use null::NullSink;
+pub use sip_page::{PageError, PageOptions, SipPageSink};
 pub use wav::{WavSink, WavTarget};
 
 use super::audio::Audio;
