@@ -79,7 +79,18 @@ pub enum CoreMsg {
     Intent(Intent),
     /// The media task reports.
     Media(MediaEvent),
+    /// A parting leg's grace is over: hang it up if it is still there.
+    PartingOver {
+        /// The call it belonged to.
+        call: CallId,
+        /// The leg.
+        leg: LegId,
+    },
 }
+
+/// How long a desk phone that held its call and parked it (an attended park) may still
+/// complete with REFER/Replaces or BYE before the engine hangs it up.
+const PARTING_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Debug, Default)]
 struct ForkState {
@@ -99,6 +110,8 @@ struct Leg {
     intent: Option<IntentId>,
     bridged: Option<(CallId, LegId)>,
     music: bool,
+    /// The far end put this leg on hold.
+    held_by_peer: bool,
 }
 
 impl Leg {
@@ -112,6 +125,7 @@ impl Leg {
             intent: None,
             bridged: None,
             music: false,
+            held_by_peer: false,
         }
     }
 
@@ -148,6 +162,9 @@ pub struct Core {
     calls: HashMap<CallId, SipCall>,
     streams: HashMap<StreamId, (CallId, LegId)>,
     prompts: HashMap<String, Arc<[i16]>>,
+    /// Legs that held a call which is now parked (an attended park): they may still send
+    /// REFER/Replaces or BYE; the code they parked it on.
+    parting: HashMap<(CallId, LegId), (Leg, Option<String>)>,
 }
 
 impl Core {
@@ -164,6 +181,7 @@ impl Core {
             calls: HashMap::new(),
             streams: HashMap::new(),
             prompts: HashMap::new(),
+            parting: HashMap::new(),
         }
     }
 
@@ -176,6 +194,11 @@ impl Core {
                 CoreMsg::Leg { addr, event } => self.leg_event(addr, event),
                 CoreMsg::Intent(intent) => self.intent(intent),
                 CoreMsg::Media(event) => self.media_event(event),
+                CoreMsg::PartingOver { call, leg } => {
+                    if let Some((leg, _)) = self.parting.remove(&(call, leg)) {
+                        leg.send(LegCmd::Hangup);
+                    }
+                }
             }
         }
     }
@@ -440,6 +463,25 @@ impl Core {
     }
 
     fn leg_event(&mut self, addr: LegAddr, event: LegEvent) {
+        let parting_key = (addr.call.clone(), addr.leg);
+        if let Some((leg, code)) = self.parting.get(&parting_key) {
+            // The attended park completes: a REFER/Replaces hears that the call is parked;
+            // a BYE ends the leg; nothing else matters any more.
+            match event {
+                LegEvent::Refer { notify: true, .. } => {
+                    leg.send(LegCmd::Notify {
+                        frag: "SIP/2.0 200 OK".into(),
+                        last: true,
+                        headers: park_code_header(code.as_deref()),
+                    });
+                }
+                LegEvent::Ended { .. } | LegEvent::ProbeFailed => {
+                    self.parting.remove(&parting_key);
+                }
+                _ => {}
+            }
+            return;
+        }
         match event {
             LegEvent::Ringing => {
                 let first = self
@@ -668,6 +710,16 @@ impl Core {
             return;
         };
         let own = leg.stream();
+        if let Some(leg) = self
+            .calls
+            .get_mut(&addr.call)
+            .and_then(|c| c.legs.get_mut(&addr.leg))
+        {
+            leg.held_by_peer = held;
+        }
+        let Some(leg) = self.leg(&addr.call, addr.leg) else {
+            return;
+        };
         if let Some((peer_call, peer_leg)) = leg.bridged.clone()
             && let Some(peer) = self.leg(&peer_call, peer_leg)
             && let Some(peer_stream) = peer.stream()
@@ -771,13 +823,29 @@ impl Core {
             return;
         };
         if let Some(line) = call.legs.remove(&LegId::Line) {
-            line.send(LegCmd::Hangup);
             for fork in line.forks.values() {
                 if let Some(stream) = fork.stream {
                     self.streams.remove(&stream);
                 }
             }
+            if line.held_by_peer && line.answered {
+                // An attended park: the phone holds the call and dialled the park extension.
+                // It may still complete with REFER/Replaces or hang up itself.
+                let key = (call_id.clone(), LegId::Line);
+                self.parting.insert(key, (line, code.map(str::to_string)));
+                let core = self.ctx.core.clone();
+                let (call, leg) = (call_id.clone(), LegId::Line);
+                tokio::spawn(async move {
+                    tokio::time::sleep(PARTING_GRACE).await;
+                    let _ = core.send(CoreMsg::PartingOver { call, leg });
+                });
+            } else {
+                line.send(LegCmd::Hangup);
+            }
         }
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
         let Some(caller) = call.legs.get_mut(&LegId::Caller) else {
             return;
         };

@@ -1053,21 +1053,22 @@ async fn the_escape_digit_also_works_by_sip_info() {
     let _ = reception.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_attended_park_holds_the_call_dials_the_park_extension_and_hears_the_code_read_out() {
-    let _serial = serial().await;
+/// An attended park from the desk phone: it holds the caller (`phone_scenario` then
+/// completes the park its own way), dials 700 on a consult call and hears the code. Returns
+/// the desk phone's run.
+async fn attended_park(phone_scenario: &str) -> harness::SippRun {
     let engine = harness::start(site_with_desk_phone(), |_| {}).await;
     let mut desk = board(&engine.url).await;
     let phone_port = harness::free_port();
     let phone_rtp = Rtp::bind().await;
-    let phone = Sipp::new("phone_hold.xml", "")
+    let phone = Sipp::new(phone_scenario, "")
         .source_ip("127.0.0.2")
         .key("rtp_port", phone_rtp.port)
         .args(["-d", "500"])
         .serve(phone_port);
     register_desk_phone(&engine, phone_port).await;
     let caller_rtp = Rtp::bind().await;
-    let caller = caller("100", &caller_rtp, 8000).spawn(engine.sip);
+    let caller = caller("100", &caller_rtp, 10_000).spawn(engine.sip);
     desk.event("call.answered").await;
     desk.event("call.held").await;
 
@@ -1102,12 +1103,31 @@ async fn an_attended_park_holds_the_call_dials_the_park_extension_and_hears_the_
     let phone_run = phone.finish().await;
     assert!(
         phone_run.success,
-        "the held leg is released: {}\n{}",
+        "the desk phone completes the park: {}\n{}",
         phone_run.errors, phone_run.messages
     );
     let music = caller_rtp.fresh_for(Duration::from_millis(600)).await;
     check_stream(&music, 0, 15).unwrap_or_else(|e| panic!("the parked caller hears music: {e}"));
+    let parked = desk.ok("parked.list", json!({})).await;
+    assert_eq!(parked["parked"][0]["code"], "701", "still parked: {parked}");
     let _ = caller.stop().await;
+    phone_run
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attended_park_reads_the_code_to_the_parker_and_completes_when_the_phone_hangs_up() {
+    let _serial = serial().await;
+    attended_park("phone_hold.xml").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attended_park_completes_on_refer_with_replaces_and_the_notify_names_the_code() {
+    let _serial = serial().await;
+    let run = attended_park("phone_hold_refer.xml").await;
+    assert!(
+        run.messages.contains("X-Park-Code: 701"),
+        "the final NOTIFY names the code"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
