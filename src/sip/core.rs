@@ -683,11 +683,7 @@ impl Core {
         let Some(leg) = call.legs.remove(&addr.leg) else {
             return;
         };
-        for fork in leg.forks.values() {
-            if let Some(stream) = fork.stream {
-                self.streams.remove(&stream);
-            }
-        }
+        forget_streams(&mut self.streams, &leg);
         let empty = call.legs.is_empty();
         if empty {
             self.calls.remove(&addr.call);
@@ -823,11 +819,7 @@ impl Core {
             return;
         };
         if let Some(line) = call.legs.remove(&LegId::Line) {
-            for fork in line.forks.values() {
-                if let Some(stream) = fork.stream {
-                    self.streams.remove(&stream);
-                }
-            }
+            forget_streams(&mut self.streams, &line);
             if line.held_by_peer && line.answered {
                 // An attended park: the phone holds the call and dialled the park extension.
                 // It may still complete with REFER/Replaces or hang up itself.
@@ -913,11 +905,7 @@ impl Core {
         } else {
             leg.send(LegCmd::Hangup);
         }
-        for fork in leg.forks.values() {
-            if let Some(stream) = fork.stream {
-                self.streams.remove(&stream);
-            }
-        }
+        forget_streams(&mut self.streams, &leg);
         let empty = call.legs.is_empty();
         if empty {
             self.calls.remove(&leg_ref.call);
@@ -961,11 +949,7 @@ impl Core {
                 _ => LegCmd::Hangup,
             };
             leg.send(cmd);
-            for fork in leg.forks.values() {
-                if let Some(stream) = fork.stream {
-                    self.streams.remove(&stream);
-                }
-            }
+            forget_streams(&mut self.streams, leg);
         }
     }
 
@@ -1004,6 +988,13 @@ impl Core {
         let samples = crate::media::prompt_samples(&audio);
         self.prompts.insert(key, samples.clone());
         Some(samples)
+    }
+}
+
+/// Drops a leg's media streams from the stream index (the leg is gone or going).
+fn forget_streams(streams: &mut HashMap<StreamId, (CallId, LegId)>, leg: &Leg) {
+    for stream in leg.forks.values().filter_map(|fork| fork.stream) {
+        streams.remove(&stream);
     }
 }
 

@@ -215,9 +215,7 @@ impl Front {
                 .as_deref()
                 .and_then(number_in)
                 .is_some_and(|n| plan.is_emergency(&n));
-        let offer = (!request.body.is_empty())
-            .then(|| std::str::from_utf8(&request.body).ok().map(str::to_string))
-            .flatten();
+        let offer = legs::body_text(&request.body);
         let stream = match self.media.open().await {
             Ok(stream) => stream,
             Err(e) => {

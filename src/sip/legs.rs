@@ -124,7 +124,8 @@ fn content_type_sdp() -> ContentType {
     ContentType(BytesStr::from_static(SDP))
 }
 
-fn body_text(body: &[u8]) -> Option<String> {
+/// A message body as text, if it has one and it is UTF-8.
+pub(super) fn body_text(body: &[u8]) -> Option<String> {
     (!body.is_empty())
         .then(|| std::str::from_utf8(body).ok().map(str::to_string))
         .flatten()
