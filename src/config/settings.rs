@@ -135,6 +135,10 @@ pub struct SipSettings {
     pub media_timeout: u64,
     /// Numbers that are emergency calls: never parked.
     pub emergency_numbers: Vec<String>,
+    /// Requests per second an untrusted source may send before it gets `503`; 0 = no limit.
+    pub flood_rate: u32,
+    /// Requests an untrusted source may send at once, above `flood_rate`.
+    pub flood_burst: u32,
 }
 
 impl Default for SipSettings {
@@ -150,6 +154,8 @@ impl Default for SipSettings {
             music_on_hold: None,
             media_timeout: 30,
             emergency_numbers: vec!["911".into(), "112".into(), "999".into()],
+            flood_rate: 50,
+            flood_burst: 200,
         }
     }
 }

@@ -146,6 +146,18 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
         }
         c.not_empty(at.key("realm"), &sip.realm);
         c.between(at.key("media_timeout"), sip.media_timeout, 5, 3600);
+        c.between(
+            at.key("flood_rate"),
+            u64::from(sip.flood_rate),
+            0,
+            1_000_000,
+        );
+        c.between(
+            at.key("flood_burst"),
+            u64::from(sip.flood_burst),
+            1,
+            1_000_000,
+        );
         if sip.rtp_port_min < 1024 || sip.rtp_port_max < sip.rtp_port_min.saturating_add(1) {
             c.fail(
                 at.key("rtp_port_max"),

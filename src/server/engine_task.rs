@@ -682,17 +682,31 @@ impl EngineTask {
             return result;
         }
         match op {
-            "health" => Ok(json!({
-                "engine": self.settings.name,
-                "epoch": self.epoch,
-                "seq": self.seq,
-                "uptime_s": now.as_millis() / 1000,
-                "parked": self.engine.parked().len(),
-                "calls": self.engine.calls().len(),
-                "subscribers": self.hub.len(),
-                "connections": self.connections.load(Ordering::Relaxed),
-                "draining": self.drain.is_some(),
-            })),
+            "health" => {
+                let mut health = json!({
+                    "engine": self.settings.name,
+                    "epoch": self.epoch,
+                    "seq": self.seq,
+                    "uptime_s": now.as_millis() / 1000,
+                    "parked": self.engine.parked().len(),
+                    "calls": self.engine.calls().len(),
+                    "subscribers": self.hub.len(),
+                    "connections": self.connections.load(Ordering::Relaxed),
+                    "draining": self.drain.is_some(),
+                });
+                if let Some(sip) = &self.sip {
+                    // What the SIP side holds: a soak run checks each returns to its baseline.
+                    let (legs, calls) = sip.live();
+                    health["sip"] = json!({
+                        "legs": legs,
+                        "calls": calls,
+                        "rtp_streams": sip.active_streams(),
+                        "registrations": sip.registrations(),
+                        "subscriptions": sip.subscriptions(),
+                    });
+                }
+                Ok(health)
+            }
             "parked.list" => {
                 let parked: Vec<_> = self
                     .engine

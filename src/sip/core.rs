@@ -200,6 +200,9 @@ impl Core {
                     }
                 }
             }
+            self.shared
+                .live_calls
+                .store(self.calls.len(), std::sync::atomic::Ordering::Relaxed);
         }
     }
 

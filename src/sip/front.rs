@@ -80,6 +80,7 @@ impl Front {
             media: self.media.clone(),
             contact: self.contact.clone(),
             core: self.core.clone(),
+            live: self.shared.live_legs.clone(),
         }
     }
 }

@@ -21,6 +21,8 @@ use sip_ua::invite::initiator::{
     Early, EarlyResponse, InviteInitiator, Response as InitiatorResponse,
 };
 use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -105,8 +107,26 @@ pub struct LegContext {
     pub media: Media,
     /// Our Contact.
     pub contact: Contact,
+    /// Leg tasks alive now (the soak checks it returns to its baseline).
+    pub live: Arc<AtomicUsize>,
     /// Where events go.
     pub core: mpsc::UnboundedSender<CoreMsg>,
+}
+
+/// Counts a leg task as alive until it ends, however it ends.
+struct Alive(Arc<AtomicUsize>);
+
+impl Alive {
+    fn new(live: &Arc<AtomicUsize>) -> Alive {
+        live.fetch_add(1, Ordering::Relaxed);
+        Alive(live.clone())
+    }
+}
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl LegContext {
@@ -177,6 +197,7 @@ pub async fn incoming(
     stream: StreamId,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
+    let _alive = Alive::new(&ctx.live);
     let session = loop {
         let cmd = tokio::select! {
             () = acceptor.cancelled() => None,
@@ -299,6 +320,7 @@ pub async fn outgoing(
     stream: StreamId,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
+    let _alive = Alive::new(&ctx.live);
     let mut initiator = InviteInitiator::new(
         ctx.endpoint.clone(),
         fork.from.clone(),

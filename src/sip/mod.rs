@@ -18,6 +18,7 @@
 pub mod blf;
 pub mod dialplan;
 pub mod digest;
+pub mod flood;
 pub mod identity;
 pub mod msg;
 pub mod registrar;
@@ -53,6 +54,7 @@ use sip_ua::dialog::DialogLayer;
 use sip_ua::invite::InviteLayer;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::mpsc;
@@ -143,6 +145,15 @@ impl SipService {
         self.blf.end_all().await;
     }
 
+    /// Leg tasks (dialogs) alive and calls held now: both return to zero when the traffic
+    /// stops, which the soak run checks.
+    pub fn live(&self) -> (usize, usize) {
+        (
+            self.shared.live_legs.load(Ordering::Relaxed),
+            self.shared.live_calls.load(Ordering::Relaxed),
+        )
+    }
+
     /// Phones registered now.
     pub fn registrations(&self) -> usize {
         self.shared.registrar().len()
@@ -223,6 +234,8 @@ pub async fn start(
     ));
     let (core_tx, core_rx) = mpsc::unbounded_channel();
     let blf = Arc::new(Blf::new(shared.clone(), contact.clone()));
+    // The flood limit looks at every request first, before any work is spent on it.
+    builder.add_layer(flood::FloodGate::new(shared.clone()));
     builder.add_layer(DialogLayer::default());
     builder.add_layer(InviteLayer::default());
     builder.add_layer(Front::new(
@@ -238,6 +251,7 @@ pub async fn start(
         media: media.clone(),
         contact,
         core: core_tx.clone(),
+        live: shared.live_legs.clone(),
     };
     tokio::spawn(Core::new(shared.clone(), ctx, events).run(core_rx));
     let forward = core_tx.clone();

@@ -8,6 +8,7 @@ use crate::announcer::pack::SoundPack;
 use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
 use crate::server::clock::DriverClock;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
 
@@ -27,6 +28,10 @@ pub struct Shared {
     advertised: String,
     /// The numbers inventory's read view (suspended operators), once attached.
     routes: Mutex<Option<watch::Receiver<Arc<NumberRoutes>>>>,
+    /// Leg tasks (dialogs being set up or established) alive now.
+    pub live_legs: Arc<AtomicUsize>,
+    /// Calls the core holds now.
+    pub live_calls: AtomicUsize,
 }
 
 impl Shared {
@@ -48,6 +53,8 @@ impl Shared {
             sounds,
             advertised,
             routes: Mutex::new(None),
+            live_legs: Arc::new(AtomicUsize::new(0)),
+            live_calls: AtomicUsize::new(0),
         }
     }
 
