@@ -4,6 +4,7 @@
 
 use super::core::{CoreMsg, LegAddr};
 use super::msg::{header_named, number_in, percent_decode};
+use super::shared::Shared;
 use crate::engine::switch::EndCause;
 use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Media, StreamId};
@@ -21,6 +22,7 @@ use sip_ua::invite::initiator::{
     Early, EarlyResponse, InviteInitiator, Response as InitiatorResponse,
 };
 use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -107,6 +109,8 @@ pub struct LegContext {
     pub contact: Contact,
     /// Where events go.
     pub core: mpsc::UnboundedSender<CoreMsg>,
+    /// The dial plan and settings (a REFER's target is checked against the plan).
+    pub shared: Arc<Shared>,
 }
 
 impl LegContext {
@@ -706,8 +710,10 @@ async fn in_dialog(
     hold
 }
 
-/// Reads a REFER: `202 Accepted` and a report to the core, or `400` without a usable
-/// Refer-To.
+/// Reads a REFER: `202 Accepted` and a report to the core; `400` without a usable
+/// Refer-To; `403` for a target the engine would never transfer to (no code, park number,
+/// directory user, group or allow-listed number: RFC 3515 §2.4.2, a REFER the UA will not
+/// act on is refused, not accepted and left without a final NOTIFY).
 fn refer(
     ctx: &LegContext,
     session: &InviteSession,
@@ -723,6 +729,13 @@ fn refer(
             .create_response(request, StatusCode::BAD_REQUEST, Some("No Refer-To".into()))
             .ok();
     };
+    if !ctx.shared.plan().may_transfer_to(&target) {
+        tracing::info!(leg = %addr, target, "REFER to a target off the allow-list refused");
+        return session
+            .dialog
+            .create_response(request, StatusCode::FORBIDDEN, None)
+            .ok();
+    }
     let replaces = refer_to
         .split_once('?')
         .and_then(|(_, headers)| {
