@@ -109,7 +109,11 @@ impl Layer for Front {
             &request_line(&request.tp_info.buffer),
             &method.to_string(),
             &request.headers,
-            &endpoint.supported().iter().map(|s| s.0.as_str()).collect::<Vec<_>>(),
+            &endpoint
+                .supported()
+                .iter()
+                .map(|s| s.0.as_str())
+                .collect::<Vec<_>>(),
         ) {
             tracing::info!(?insane, source = %request.tp_info.source, "malformed request");
             turn_away(endpoint, request.take(), insane).await;

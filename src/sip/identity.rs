@@ -91,9 +91,7 @@ pub fn identify(
         Ok(user) => Ok(Identity::Authenticated(user)),
         Err(
             DigestFailure::Missing | DigestFailure::WrongRealm(_) | DigestFailure::OtherScheme(_),
-        ) => {
-            Err(Unidentified::Challenge { stale: false })
-        }
+        ) => Err(Unidentified::Challenge { stale: false }),
         Err(DigestFailure::Stale) => Err(Unidentified::Challenge { stale: true }),
         Err(other) => Err(Unidentified::Forbidden(other.to_string())),
     }

@@ -254,7 +254,13 @@ mod tests {
         assert!(check(LINE, "INVITE", &headers(&lengths), &[]).is_err());
         let mismatch: Vec<_> = good()
             .into_iter()
-            .map(|(n, v)| if n == "CSeq" { (n, "1 OPTIONS") } else { (n, v) })
+            .map(|(n, v)| {
+                if n == "CSeq" {
+                    (n, "1 OPTIONS")
+                } else {
+                    (n, v)
+                }
+            })
             .collect();
         assert!(check(LINE, "INVITE", &headers(&mismatch), &[]).is_err());
     }

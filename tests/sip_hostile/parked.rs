@@ -127,7 +127,10 @@ impl RawCall {
             rtp.port
         );
         let headers = vec![
-            format!("Via: SIP/2.0/UDP {local};branch=z9hG4bK{};rport", token("b")),
+            format!(
+                "Via: SIP/2.0/UDP {local};branch=z9hG4bK{};rport",
+                token("b")
+            ),
             format!("From: <sip:{pai}@{local}>;tag={from_tag}"),
             format!("To: <{uri}>"),
             format!("Call-ID: {call_id}"),
@@ -138,7 +141,10 @@ impl RawCall {
             "Content-Type: application/sdp".into(),
         ];
         let answer = udp
-            .ask(&request("INVITE", &uri, &headers, &sdp), Duration::from_secs(5))
+            .ask(
+                &request("INVITE", &uri, &headers, &sdp),
+                Duration::from_secs(5),
+            )
             .await
             .expect("the INVITE is answered");
         assert_eq!(answer.code, 200, "{}", answer.status_line);
@@ -168,7 +174,10 @@ impl RawCall {
     ) -> Vec<u8> {
         let local = udp.local();
         let mut headers = vec![
-            format!("Via: SIP/2.0/UDP {local};branch=z9hG4bK{};rport", token("b")),
+            format!(
+                "Via: SIP/2.0/UDP {local};branch=z9hG4bK{};rport",
+                token("b")
+            ),
             format!("From: <sip:pbx@{local}>;tag={}", self.from_tag),
             format!("To: <{}>;tag={}", self.uri, self.to_tag),
             format!("Call-ID: {}", self.call_id),

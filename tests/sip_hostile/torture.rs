@@ -161,6 +161,9 @@ pub fn check_details(name: &str, answer: &Answer) {
         _ => {}
     }
     if answer.code >= 200 && answer.code != 481 {
-        assert!(answer.to_tag().is_some(), "{name}: an untagged final answer");
+        assert!(
+            answer.to_tag().is_some(),
+            "{name}: an untagged final answer"
+        );
     }
 }
