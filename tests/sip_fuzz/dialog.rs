@@ -114,6 +114,7 @@ impl Phone {
         )
     }
 
+    #[allow(clippy::too_many_arguments)] // every field of a request a step may bend
     fn message(
         &self,
         method: &str,

@@ -82,20 +82,22 @@ fn read_everything(parsed: &Parsed, plan: &DialPlan, realm: &DigestRealm) {
 }
 
 fn plan() -> DialPlan {
-    let mut setup = EngineSetup::default();
-    setup.users = vec![User {
-        id: "ada".into(),
-        name: "Ada".into(),
-        numbers: vec!["201".into(), "+44 20 7000 0000".into()],
-        ..User::default()
-    }];
-    setup.groups = vec![Group {
-        id: "floor".into(),
-        members: vec!["ada".into()],
-        number: Some("880".into()),
-        ..Group::default()
-    }];
-    setup.allow_list = vec!["+15550199".into()];
+    let setup = EngineSetup {
+        users: vec![User {
+            id: "ada".into(),
+            name: "Ada".into(),
+            numbers: vec!["201".into(), "+44 20 7000 0000".into()],
+            ..User::default()
+        }],
+        groups: vec![Group {
+            id: "floor".into(),
+            members: vec!["ada".into()],
+            number: Some("880".into()),
+            ..Group::default()
+        }],
+        allow_list: vec!["+15550199".into()],
+        ..EngineSetup::default()
+    };
     DialPlan::new(&setup, &["911".to_string()])
 }
 
