@@ -49,6 +49,7 @@ pub struct DialPlan {
     numbers: HashMap<String, String>,
     groups: HashMap<String, Vec<String>>,
     emergency: HashSet<String>,
+    allow_list: HashSet<String>,
 }
 
 impl DialPlan {
@@ -97,6 +98,7 @@ impl DialPlan {
             numbers,
             groups,
             emergency: emergency.iter().map(|n| normalise(n)).collect(),
+            allow_list: setup.allow_list.iter().map(|n| normalise(n)).collect(),
         }
     }
 
@@ -158,6 +160,15 @@ impl DialPlan {
     /// The members of a group, by its id or number.
     pub fn group_members(&self, group: &str) -> Option<&[String]> {
         self.groups.get(group).map(Vec::as_slice)
+    }
+
+    /// Whether a phone may transfer a call to `target` (a REFER's number): the park
+    /// extension, a directed park, a code, a pickup group, a directory user, a group by id
+    /// or number, or an allow-listed number. Anything else is refused (toll fraud).
+    pub fn may_transfer_to(&self, target: &str) -> bool {
+        self.classify(target) != Served::Nothing
+            || self.groups.contains_key(target)
+            || self.allow_list.contains(&normalise(target))
     }
 
     /// Whether `number` is an emergency number (never parked).

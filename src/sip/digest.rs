@@ -22,6 +22,10 @@ pub enum DigestFailure {
     /// The header could not be read.
     #[error("malformed credentials: {0}")]
     Malformed(String),
+    /// The credentials are for a scheme other than Digest (challenge: the client may also
+    /// know Digest; RFC 4475 `regaut01`).
+    #[error("scheme '{0}' is not Digest")]
+    OtherScheme(String),
     /// The realm is not ours.
     #[error("realm '{0}' is not this server's")]
     WrongRealm(String),
@@ -171,11 +175,12 @@ pub fn ha1(user: &str, realm: &str, secret: &str) -> String {
 /// The `name=value` pairs of a `Digest …` credentials header; quoted values unescaped.
 pub fn parse_credentials(header: &str) -> Result<HashMap<String, String>, DigestFailure> {
     let rest = header.trim_start();
-    let Some((scheme, rest)) = rest.split_once(char::is_whitespace) else {
-        return Err(DigestFailure::Malformed("no parameters".into()));
-    };
+    let (scheme, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
     if !scheme.eq_ignore_ascii_case("digest") {
-        return Err(DigestFailure::Malformed(format!("scheme {scheme}")));
+        return Err(DigestFailure::OtherScheme(scheme.to_string()));
+    }
+    if rest.trim().is_empty() {
+        return Err(DigestFailure::Malformed("no parameters".into()));
     }
     let mut params = HashMap::new();
     let mut chars = rest.chars().peekable();

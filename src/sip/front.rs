@@ -11,6 +11,7 @@ use super::identity::{self, Identity, Unidentified};
 use super::legs::{self, LegContext};
 use super::msg::{caller_party, header, header_named, number_in, tag_response, uri_user};
 use super::registrar::{MIN_EXPIRES, RegisterRefusal};
+use super::sanity::{self, Insane};
 use super::shared::Shared;
 use crate::engine::switch::{CallId, LegId};
 use crate::media::Media;
@@ -80,7 +81,7 @@ impl Front {
             media: self.media.clone(),
             contact: self.contact.clone(),
             core: self.core.clone(),
-            live: self.shared.live_legs.clone(),
+            shared: self.shared.clone(),
         }
     }
 }
@@ -100,9 +101,26 @@ impl Layer for Front {
 
     async fn receive(&self, endpoint: &Endpoint, request: MayTake<'_, IncomingRequest>) {
         let method = request.line.method.clone();
-        if method == Method::ACK || request.base_headers.to.tag.is_some() {
-            // A stray ACK has no answer; an in-dialog request nobody claimed gets the
-            // endpoint's 481.
+        if method == Method::ACK {
+            // A stray ACK has no answer.
+            return;
+        }
+        if let Err(insane) = sanity::check(
+            &request_line(&request.tp_info.buffer),
+            &method.to_string(),
+            &request.headers,
+            &endpoint
+                .supported()
+                .iter()
+                .map(|s| s.0.as_str())
+                .collect::<Vec<_>>(),
+        ) {
+            tracing::info!(?insane, source = %request.tp_info.source, "malformed request");
+            turn_away(endpoint, request.take(), insane).await;
+            return;
+        }
+        if request.base_headers.to.tag.is_some() {
+            // An in-dialog request nobody claimed gets the endpoint's 481.
             return;
         }
         let request = request.take();
@@ -127,6 +145,33 @@ impl Layer for Front {
             })
             .await;
         }
+    }
+}
+
+/// The first line of a raw message, without its line end.
+fn request_line(buffer: &[u8]) -> String {
+    let end = buffer
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(buffer.len());
+    let line = buffer[..end].strip_suffix(b"\r").unwrap_or(&buffer[..end]);
+    String::from_utf8_lossy(line).into_owned()
+}
+
+/// Turns away a request that failed the sanity checks: `400` with the reason, or `420`
+/// with `Unsupported`.
+async fn turn_away(endpoint: &Endpoint, request: IncomingRequest, insane: Insane) {
+    let code = insane.status();
+    let edit = |r: &mut OutgoingResponse| match &insane {
+        Insane::BadRequest(reason) => r.msg.line.reason = Some(BytesStr::from_static(reason)),
+        Insane::BadExtension(tags) => {
+            r.msg.headers.insert(Name::UNSUPPORTED, tags.join(", "));
+        }
+    };
+    if request.line.method == Method::INVITE {
+        refuse_invite(endpoint, request, code, edit).await;
+    } else {
+        respond(endpoint, request, code, edit).await;
     }
 }
 

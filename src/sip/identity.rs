@@ -89,9 +89,9 @@ pub fn identify(
         now_secs,
     ) {
         Ok(user) => Ok(Identity::Authenticated(user)),
-        Err(DigestFailure::Missing | DigestFailure::WrongRealm(_)) => {
-            Err(Unidentified::Challenge { stale: false })
-        }
+        Err(
+            DigestFailure::Missing | DigestFailure::WrongRealm(_) | DigestFailure::OtherScheme(_),
+        ) => Err(Unidentified::Challenge { stale: false }),
         Err(DigestFailure::Stale) => Err(Unidentified::Challenge { stale: true }),
         Err(other) => Err(Unidentified::Forbidden(other.to_string())),
     }

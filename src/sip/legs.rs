@@ -4,6 +4,7 @@
 
 use super::core::{CoreMsg, LegAddr};
 use super::msg::{header_named, number_in, percent_decode};
+use super::shared::Shared;
 use crate::engine::switch::EndCause;
 use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Media, StreamId};
@@ -107,10 +108,10 @@ pub struct LegContext {
     pub media: Media,
     /// Our Contact.
     pub contact: Contact,
-    /// Leg tasks alive now (the soak checks it returns to its baseline).
-    pub live: Arc<AtomicUsize>,
     /// Where events go.
     pub core: mpsc::UnboundedSender<CoreMsg>,
+    /// The dial plan and settings (a REFER's target is checked against the plan).
+    pub shared: Arc<Shared>,
 }
 
 /// Counts a leg task as alive until it ends, however it ends.
@@ -197,7 +198,7 @@ pub async fn incoming(
     stream: StreamId,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
-    let _alive = Alive::new(&ctx.live);
+    let _alive = Alive::new(&ctx.shared.live_legs);
     let session = loop {
         let cmd = tokio::select! {
             () = acceptor.cancelled() => None,
@@ -320,7 +321,7 @@ pub async fn outgoing(
     stream: StreamId,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
-    let _alive = Alive::new(&ctx.live);
+    let _alive = Alive::new(&ctx.shared.live_legs);
     let mut initiator = InviteInitiator::new(
         ctx.endpoint.clone(),
         fork.from.clone(),
@@ -728,8 +729,10 @@ async fn in_dialog(
     hold
 }
 
-/// Reads a REFER: `202 Accepted` and a report to the core, or `400` without a usable
-/// Refer-To.
+/// Reads a REFER: `202 Accepted` and a report to the core; `400` without a usable
+/// Refer-To; `403` for a target the engine would never transfer to (no code, park number,
+/// directory user, group or allow-listed number: RFC 3515 §2.4.2, a REFER the UA will not
+/// act on is refused, not accepted and left without a final NOTIFY).
 fn refer(
     ctx: &LegContext,
     session: &InviteSession,
@@ -745,6 +748,13 @@ fn refer(
             .create_response(request, StatusCode::BAD_REQUEST, Some("No Refer-To".into()))
             .ok();
     };
+    if !ctx.shared.plan().may_transfer_to(&target) {
+        tracing::info!(leg = %addr, target, "REFER to a target off the allow-list refused");
+        return session
+            .dialog
+            .create_response(request, StatusCode::FORBIDDEN, None)
+            .ok();
+    }
     let replaces = refer_to
         .split_once('?')
         .and_then(|(_, headers)| {

@@ -10,6 +10,7 @@
 //! - [`identity`] and [`digest`]: trusted peers and their asserted identity, digest for
 //!   everyone else;
 //! - [`registrar`]: phones registered by users;
+//! - [`sanity`]: the checks a request passes before anything else looks at it (`400`, `420`);
 //! - [`blf`]: busy lamps (SUBSCRIBE/NOTIFY, `dialog` event package) for codes and groups;
 //! - `front`: requests outside a dialog (INVITE, REGISTER, OPTIONS, the rest);
 //! - `legs`: a task per leg (incoming call, outgoing fork) and its session;
@@ -22,6 +23,7 @@ pub mod flood;
 pub mod identity;
 pub mod msg;
 pub mod registrar;
+pub mod sanity;
 
 mod core;
 mod front;
@@ -251,7 +253,7 @@ pub async fn start(
         media: media.clone(),
         contact,
         core: core_tx.clone(),
-        live: shared.live_legs.clone(),
+        shared: shared.clone(),
     };
     tokio::spawn(Core::new(shared.clone(), ctx, events).run(core_rx));
     let forward = core_tx.clone();
