@@ -125,19 +125,31 @@ impl Knobs {
     }
 }
 
-/// A socket standing for every SIPp phone's media port: a thread drains it every 5 ms and
-/// counts the packets (the engine's music and relayed audio).
+/// Sockets standing for the SIPp phones' media ports (calls take them in turn): one thread
+/// drains them every 5 ms and counts the packets (the engine's music and relayed audio).
+/// Several sockets, so that 50,000 packets a second fit in their receive buffers between
+/// two drains, as in the media bench.
 struct Sink {
-    port: u16,
+    ports: Vec<u16>,
     packets: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 }
 
+const PHONE_SOCKETS: usize = 8;
+
 impl Sink {
     fn start() -> Sink {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        socket.set_nonblocking(true).unwrap();
-        let port = socket.local_addr().unwrap().port();
+        let sockets: Vec<UdpSocket> = (0..PHONE_SOCKETS)
+            .map(|_| {
+                let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+                socket.set_nonblocking(true).unwrap();
+                socket
+            })
+            .collect();
+        let ports = sockets
+            .iter()
+            .map(|s| s.local_addr().unwrap().port())
+            .collect();
         let packets = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (count, halt) = (Arc::clone(&packets), Arc::clone(&stop));
@@ -146,15 +158,17 @@ impl Sink {
             .spawn(move || {
                 let mut buf = [0u8; 2048];
                 while !halt.load(Ordering::Relaxed) {
-                    while socket.recv_from(&mut buf).is_ok() {
-                        count.fetch_add(1, Ordering::Relaxed);
+                    for socket in &sockets {
+                        while socket.recv_from(&mut buf).is_ok() {
+                            count.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                     pause(Duration::from_millis(5));
                 }
             })
             .unwrap();
         Sink {
-            port,
+            ports,
             packets,
             stop,
         }
@@ -244,7 +258,7 @@ fn baseline_step(dir: &Path, uas_port: u16, rate: u32, calls: u64) -> Step {
 struct Flows<'a> {
     dir: &'a Path,
     engine: &'a Engine,
-    sink: u16,
+    sink: &'a [u16],
     park: Duration,
     hold: Duration,
     next_code: u32,
@@ -262,7 +276,7 @@ struct FlowRun {
 impl Flows<'_> {
     /// Starts the parker, waits the park delay, starts the retriever.
     fn start(&mut self, name: &str, rate: u32, calls: u64) -> Result<FlowRun, String> {
-        let codes = sipp::code_file(self.dir, name, self.next_code, FLOW_CODES);
+        let codes = sipp::code_file(self.dir, name, self.next_code, FLOW_CODES, self.sink);
         self.next_code = FLOW_CODES.start
             + (self.next_code - FLOW_CODES.start + calls as u32) % (FLOW_CODES.end - FLOW_CODES.start);
         let limit = Duration::from_secs(calls / u64::from(rate) + 30) + self.park + self.hold;
@@ -271,7 +285,6 @@ impl Flows<'_> {
             .calls(calls, rate)
             .arg("-inf", codes.display())
             .key("pai", "+15550100")
-            .key("rtp_port", self.sink)
             .start(self.dir, Some(self.engine.sip), engine::free_port(), limit)?;
         pause(self.park);
         let retriever = Sipp::new(Scenario::File("load_retrieve.xml"), &format!("{name}-retriever"))
@@ -279,7 +292,6 @@ impl Flows<'_> {
             .arg("-inf", codes.display())
             .arg("-d", self.hold.as_millis())
             .key("pai", engine::DESK_NUMBER)
-            .key("rtp_port", self.sink)
             .start(self.dir, Some(self.engine.sip), engine::free_port(), limit)?;
         Ok(FlowRun {
             parker,
@@ -462,7 +474,7 @@ fn run() -> i32 {
     let mut flows = Flows {
         dir: &dir,
         engine: &engine,
-        sink: sink.port,
+        sink: &sink.ports,
         park: knobs.park,
         hold: knobs.hold,
         next_code: FLOW_CODES.start,
@@ -575,7 +587,7 @@ fn moh_step(
     let arrive = Duration::from_secs_f64(calls as f64 / f64::from(rate));
     // Long enough to park them all, settle, measure, with a margin; then they hang up.
     let hold = arrive + Duration::from_secs(8) + knobs.sample;
-    let codes = sipp::code_file(flows.dir, "moh", flows.next_code, FLOW_CODES);
+    let codes = sipp::code_file(flows.dir, "moh", flows.next_code, FLOW_CODES, flows.sink);
     flows.next_code = FLOW_CODES.start
         + (flows.next_code - FLOW_CODES.start + calls as u32) % (FLOW_CODES.end - FLOW_CODES.start);
     let limit = hold + arrive + Duration::from_secs(30);
@@ -584,7 +596,6 @@ fn moh_step(
         .arg("-inf", codes.display())
         .arg("-d", hold.as_millis())
         .key("pai", "+15550100")
-        .key("rtp_port", sink.port)
         .start(flows.dir, Some(flows.engine.sip), engine::free_port(), limit)?;
     let parked = runtime.block_on(monitor.until(arrive + Duration::from_secs(5), |h| {
         h.parked >= calls
@@ -664,7 +675,7 @@ fn latency_step(
     let run = flows.start("latency-load", load_rate, calls)?;
     let result = runtime.block_on(probe::run(
         flows.engine.sip,
-        sink.port,
+        sink.ports[0],
         knobs.probes,
         knobs.probe_rate,
         PROBE_FIRST_CODE,

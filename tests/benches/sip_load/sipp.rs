@@ -224,14 +224,22 @@ fn read_stats(path: &Path) -> (u64, u64) {
     (field("SuccessfulCall(C)"), field("FailedCall(C)"))
 }
 
-/// An injection file of park codes, one a line, read in order: call number `n` of every
-/// SIPp run that uses it gets the same code (`[field0]`), `first + n` wrapped in the window.
-pub fn code_file(dir: &Path, name: &str, first: u32, window: std::ops::Range<u32>) -> PathBuf {
+/// An injection file of park codes and media ports, one call a line, read in order: call
+/// number `n` of every SIPp run that uses it gets the same code (`[field0]`, `first + n`
+/// wrapped in the window) and a media port (`[field1]`, the phones' ports in turn).
+pub fn code_file(
+    dir: &Path,
+    name: &str,
+    first: u32,
+    window: std::ops::Range<u32>,
+    ports: &[u16],
+) -> PathBuf {
     let span = window.end - window.start;
     let mut text = String::from("SEQUENTIAL\n");
     for i in 0..span {
         let code = window.start + (first - window.start + i) % span;
-        text.push_str(&format!("{code}\n"));
+        let port = ports[i as usize % ports.len()];
+        text.push_str(&format!("{code};{port}\n"));
     }
     let path = dir.join(format!("{name}.csv"));
     std::fs::write(&path, text).expect("write the codes file");
