@@ -75,8 +75,11 @@ impl Sipp {
         cmd.args(["-i", "127.0.0.1"])
             .args(["-p", &port.to_string()])
             .args(["-mp", &free_port().to_string()])
-            // No cap on calls open at once: the rate alone paces the run.
-            .args(["-l", "1000000"])
+            // Calls open at once are not what limits a run: the rate alone paces it (SIPp
+            // wants this under its open-file limit).
+            .args(["-l", "15000"])
+            // A call waiting more than 10 s for a message fails (and ends with a BYE).
+            .args(["-recv_timeout", "10000"])
             .args(["-timeout", &format!("{}s", timeout.as_secs().max(1))])
             .arg("-timeout_error")
             // In-dialog OPTIONS, INFO, NOTIFY or UPDATE are answered, as a PBX would.
