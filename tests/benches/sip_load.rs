@@ -103,7 +103,9 @@ impl Knobs {
         } else {
             (
                 &[250, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000],
-                &[50, 100, 200, 300, 400, 500, 600, 750, 1000, 1250, 1500, 2000],
+                &[
+                    50, 100, 200, 300, 400, 500, 600, 750, 1000, 1250, 1500, 2000,
+                ],
                 5,
                 10,
                 400,
@@ -195,7 +197,11 @@ struct Step {
 }
 
 /// Runs `step` at each rate until one is not clean; every step is printed.
-fn ramp(label: &str, rates: &[u32], mut step: impl FnMut(u32) -> Step) -> (Option<Step>, Option<Step>) {
+fn ramp(
+    label: &str,
+    rates: &[u32],
+    mut step: impl FnMut(u32) -> Step,
+) -> (Option<Step>, Option<Step>) {
     let mut best = None;
     for &rate in rates {
         let s = step(rate);
@@ -278,7 +284,8 @@ impl Flows<'_> {
     fn start(&mut self, name: &str, rate: u32, calls: u64) -> Result<FlowRun, String> {
         let codes = sipp::code_file(self.dir, name, self.next_code, FLOW_CODES, self.sink);
         self.next_code = FLOW_CODES.start
-            + (self.next_code - FLOW_CODES.start + calls as u32) % (FLOW_CODES.end - FLOW_CODES.start);
+            + (self.next_code - FLOW_CODES.start + calls as u32)
+                % (FLOW_CODES.end - FLOW_CODES.start);
         let limit = Duration::from_secs(calls / u64::from(rate) + 30) + self.park + self.hold;
         let started = clock();
         let parker = Sipp::new(Scenario::File("load_park.xml"), &format!("{name}-parker"))
@@ -287,12 +294,15 @@ impl Flows<'_> {
             .key("pai", "+15550100")
             .start(self.dir, Some(self.engine.sip), engine::free_port(), limit)?;
         pause(self.park);
-        let retriever = Sipp::new(Scenario::File("load_retrieve.xml"), &format!("{name}-retriever"))
-            .calls(calls, rate)
-            .arg("-inf", codes.display())
-            .arg("-d", self.hold.as_millis())
-            .key("pai", engine::DESK_NUMBER)
-            .start(self.dir, Some(self.engine.sip), engine::free_port(), limit)?;
+        let retriever = Sipp::new(
+            Scenario::File("load_retrieve.xml"),
+            &format!("{name}-retriever"),
+        )
+        .calls(calls, rate)
+        .arg("-inf", codes.display())
+        .arg("-d", self.hold.as_millis())
+        .key("pai", engine::DESK_NUMBER)
+        .start(self.dir, Some(self.engine.sip), engine::free_port(), limit)?;
         Ok(FlowRun {
             parker,
             retriever,
@@ -399,9 +409,15 @@ fn run() -> i32 {
     let knobs = Knobs::read();
     let (cores, model, load_before) = machine();
     let version = sipp::version();
-    println!("SIP load bench{}", if knobs.quick { " (quick)" } else { "" });
+    println!(
+        "SIP load bench{}",
+        if knobs.quick { " (quick)" } else { "" }
+    );
     println!("  machine: {cores} cores, {model}; load average {load_before}; {version}");
-    let tmp = tempfile::Builder::new().prefix("sip-load-").tempdir().unwrap();
+    let tmp = tempfile::Builder::new()
+        .prefix("sip-load-")
+        .tempdir()
+        .unwrap();
     let dir = tmp.path().to_path_buf();
     if std::env::var("SIP_LOAD_KEEP").is_ok_and(|v| v == "1") {
         let kept = tmp.keep();
@@ -434,7 +450,9 @@ fn run() -> i32 {
             }
         }
         if report.baseline.is_none() {
-            report.broken.push("SIPp against SIPp: no clean rate".into());
+            report
+                .broken
+                .push("SIPp against SIPp: no clean rate".into());
         }
     }
 
@@ -497,7 +515,14 @@ fn run() -> i32 {
         knobs.hold.as_millis()
     );
     let (best, stop) = ramp("flows", &knobs.flow_rates, |rate| {
-        flow_step(&mut flows, &mut monitor, &console, &runtime, rate, knobs.step_seconds)
+        flow_step(
+            &mut flows,
+            &mut monitor,
+            &console,
+            &runtime,
+            rate,
+            knobs.step_seconds,
+        )
     });
     report.flows = best;
     report.flows_stop = stop;
@@ -509,11 +534,7 @@ fn run() -> i32 {
     }
 
     // 4. Latency under load.
-    let load_rate = report
-        .flows
-        .as_ref()
-        .map_or(0, |s| s.rate / 2)
-        .max(1);
+    let load_rate = report.flows.as_ref().map_or(0, |s| s.rate / 2).max(1);
     println!(
         "Latency: {} directed parks at {}/s, INVITE → park.started, under {load_rate} flows/s:",
         knobs.probes, knobs.probe_rate
@@ -521,9 +542,9 @@ fn run() -> i32 {
     match latency_step(&mut flows, &console, &runtime, &sink, &knobs, load_rate) {
         Ok((latencies, failed)) => {
             if failed > 0 {
-                report
-                    .broken
-                    .push(format!("latency: {failed} probe calls did not complete cleanly"));
+                report.broken.push(format!(
+                    "latency: {failed} probe calls did not complete cleanly"
+                ));
             }
             report.latency = Some((latencies, failed));
         }
@@ -572,7 +593,12 @@ fn drain(monitor: &mut Monitor, runtime: &tokio::runtime::Runtime) -> Result<(),
     runtime
         .block_on(monitor.until(Duration::from_secs(20), |h| h.parked == 0 && h.calls == 0))
         .map(|_| ())
-        .map_err(|h| format!("{} parked and {} calls left in the engine", h.parked, h.calls))
+        .map_err(|h| {
+            format!(
+                "{} parked and {} calls left in the engine",
+                h.parked, h.calls
+            )
+        })
 }
 
 fn moh_step(
@@ -596,20 +622,31 @@ fn moh_step(
         .arg("-inf", codes.display())
         .arg("-d", hold.as_millis())
         .key("pai", "+15550100")
-        .start(flows.dir, Some(flows.engine.sip), engine::free_port(), limit)?;
-    let parked = runtime.block_on(monitor.until(arrive + Duration::from_secs(5), |h| {
-        h.parked >= calls
-    }));
+        .start(
+            flows.dir,
+            Some(flows.engine.sip),
+            engine::free_port(),
+            limit,
+        )?;
+    let parked =
+        runtime.block_on(monitor.until(arrive + Duration::from_secs(5), |h| h.parked >= calls));
     if let Err(h) = parked {
         let out = run.wait(Duration::ZERO);
-        return Err(format!("only {} of {calls} parked in time ({})", h.parked, out.problem()));
+        return Err(format!(
+            "only {} of {calls} parked in time ({})",
+            h.parked,
+            out.problem()
+        ));
     }
     pause(Duration::from_secs(1));
     let usage = sample(flows.engine, sink, knobs.sample, calls);
     let still = runtime.block_on(monitor.health()).unwrap_or_default();
     let out = run.wait(limit + Duration::from_secs(10));
     if still.parked != calls {
-        return Err(format!("{} of {calls} still parked after the sample", still.parked));
+        return Err(format!(
+            "{} of {calls} still parked after the sample",
+            still.parked
+        ));
     }
     if !out.clean(calls) {
         return Err(out.problem());
@@ -684,7 +721,11 @@ fn latency_step(
     let (achieved, clean, note) = run.finish(load_rate, flows.park, flows.hold);
     println!(
         "  load: {load_rate} flows/s requested, {achieved:.1}/s achieved, {}",
-        if clean { "clean".to_string() } else { format!("NOT clean — {note}") }
+        if clean {
+            "clean".to_string()
+        } else {
+            format!("NOT clean — {note}")
+        }
     );
     for failure in result.failures.iter().take(5) {
         println!("  probe failed: {failure}");
@@ -703,18 +744,26 @@ fn print_report(
     load_before: &str,
 ) {
     let rate = |s: &Option<Step>| {
-        s.as_ref()
-            .map_or("none clean".to_string(), |s| format!("{:.0}/s (asked {}/s)", s.achieved, s.rate))
+        s.as_ref().map_or("none clean".to_string(), |s| {
+            format!("{:.0}/s (asked {}/s)", s.achieved, s.rate)
+        })
     };
     let stop = |s: &Option<Step>| {
-        s.as_ref().map_or("(the top of the ramp was clean)".to_string(), |s| {
-            format!("first not clean: {}/s asked, {:.0}/s achieved", s.rate, s.achieved)
-        })
+        s.as_ref()
+            .map_or("(the top of the ramp was clean)".to_string(), |s| {
+                format!(
+                    "first not clean: {}/s asked, {:.0}/s achieved",
+                    s.rate, s.achieved
+                )
+            })
     };
     println!();
     println!("| figure | measured | aim |");
     println!("|---|---|---|");
-    println!("| machine | {cores} cores, {model}; load average {load_before} before, {} after | |", loadavg());
+    println!(
+        "| machine | {cores} cores, {model}; load average {load_before} before, {} after | |",
+        loadavg()
+    );
     println!("| SIPp | {version} | |");
     println!(
         "| SIPp → SIPp calls/s, no failed call | {}; {} | |",
@@ -741,7 +790,11 @@ fn print_report(
         Some((l, failed)) if !l.is_empty() => println!(
             "| SIP park → console park.started ({} samples{}) | p50 {}, p99 {}, max {} | p99 low |",
             l.len(),
-            if *failed > 0 { format!(", {failed} failed") } else { String::new() },
+            if *failed > 0 {
+                format!(", {failed} failed")
+            } else {
+                String::new()
+            },
             ms(percentile(l, 0.5)),
             ms(percentile(l, 0.99)),
             ms(*l.last().unwrap()),

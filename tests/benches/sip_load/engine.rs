@@ -150,10 +150,7 @@ impl Engine {
                 }
                 Ok(Err(line)) => said.push(line),
                 Err(_) => {
-                    return Err(format!(
-                        "the engine did not start: {}",
-                        said.join(" | ")
-                    ));
+                    return Err(format!("the engine did not start: {}", said.join(" | ")));
                 }
             }
         }

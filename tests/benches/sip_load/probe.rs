@@ -99,7 +99,15 @@ impl Uac {
     }
 
     /// A request without a body: ACK or BYE in a dialog, or the ACK of a refusal.
-    fn request(&self, method: &str, uri: &str, cseq: u32, call_id: &str, to: &str, branch: &str) -> String {
+    fn request(
+        &self,
+        method: &str,
+        uri: &str,
+        cseq: u32,
+        call_id: &str,
+        to: &str,
+        branch: &str,
+    ) -> String {
         let local = self.local;
         format!(
             "{method} {uri} SIP/2.0\r\n\
@@ -143,14 +151,14 @@ impl Uac {
                 && call.stage != Stage::Done
             {
                 call.stage = Stage::Failed;
-                call.note = Some(format!("the engine sent {}", message.lines().next().unwrap_or("")));
+                call.note = Some(format!(
+                    "the engine sent {}",
+                    message.lines().next().unwrap_or("")
+                ));
             }
             return;
         }
-        let status: u16 = message
-            .get(8..11)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status: u16 = message.get(8..11).and_then(|s| s.parse().ok()).unwrap_or(0);
         let cseq = header(message, "CSeq").unwrap_or("");
         let mut out = Vec::new();
         {
@@ -188,7 +196,11 @@ impl Uac {
                     }
                 }
             } else if cseq.ends_with("BYE") && status >= 200 && call.stage == Stage::Hanging {
-                call.stage = if status < 300 { Stage::Done } else { Stage::Failed };
+                call.stage = if status < 300 {
+                    Stage::Done
+                } else {
+                    Stage::Failed
+                };
                 if status >= 300 {
                     call.note = Some(format!("BYE answered {status}"));
                 }
@@ -211,9 +223,7 @@ impl Uac {
                         call.last_sent = now;
                         out.push(call.invite.clone());
                     }
-                    Stage::Answered
-                        if call.answered_at.is_some_and(|at| now - at >= HOLD) =>
-                    {
+                    Stage::Answered if call.answered_at.is_some_and(|at| now - at >= HOLD) => {
                         let Some(dialog) = &call.dialog else { continue };
                         let branch = format!("z9hG4bK-bye-{call_id}");
                         let bye = self.request("BYE", &dialog.1, 2, call_id, &dialog.0, &branch);
@@ -331,7 +341,9 @@ pub async fn run(
         failures: Vec::new(),
     };
     for call_id in &sent {
-        let Some(call) = calls.get(call_id) else { continue };
+        let Some(call) = calls.get(call_id) else {
+            continue;
+        };
         match seen.probe_started.get(&call.code) {
             Some(at) if *at >= call.sent_at => result.latencies.push(*at - call.sent_at),
             _ => result
