@@ -687,6 +687,19 @@ impl Core {
             return;
         };
         forget_streams(&mut self.streams, &leg);
+        // The line's phones were rung by this side, not by an engine intent: when the caller
+        // gives up while they ring, they are cancelled here, or they would ring on.
+        let line_ringing = call
+            .legs
+            .get(&LegId::Line)
+            .is_some_and(|line| !line.answered);
+        if addr.leg == LegId::Caller
+            && line_ringing
+            && let Some(line) = call.legs.remove(&LegId::Line)
+        {
+            line.send(LegCmd::Hangup);
+            forget_streams(&mut self.streams, &line);
+        }
         let empty = call.legs.is_empty();
         if empty {
             self.calls.remove(&addr.call);

@@ -11,6 +11,7 @@ use super::identity::{self, Identity, Unidentified};
 use super::legs::{self, LegContext};
 use super::msg::{caller_party, header, header_named, number_in, tag_response, uri_user};
 use super::registrar::{MIN_EXPIRES, RegisterRefusal};
+use super::retransmissions::{InviteKey, SeenInvites};
 use super::sanity::{self, Insane};
 use super::shared::Shared;
 use crate::engine::switch::{CallId, LegId};
@@ -24,8 +25,8 @@ use sip_types::print::AppendCtx;
 use sip_types::{Method, Name, StatusCode};
 use sip_ua::dialog::Dialog;
 use sip_ua::invite::acceptor::InviteAcceptor;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// Methods this server knows, for `Allow` and to tell `405` from `501`.
@@ -54,6 +55,7 @@ pub struct Front {
     contact: Contact,
     next_call: AtomicU64,
     blf: Arc<Blf>,
+    seen: Mutex<SeenInvites>,
 }
 
 impl Front {
@@ -72,6 +74,7 @@ impl Front {
             contact,
             next_call: AtomicU64::new(1),
             blf,
+            seen: Mutex::new(SeenInvites::default()),
         }
     }
 
@@ -212,7 +215,33 @@ fn random_tag() -> String {
 }
 
 impl Front {
+    /// Whether `request` is a new INVITE, not a copy of one already being handled.
+    fn first_time(&self, request: &IncomingRequest) -> bool {
+        let headers = &request.base_headers;
+        let key = InviteKey::new(
+            headers.call_id.0.as_str(),
+            headers.cseq.cseq,
+            headers.from.tag.as_deref().unwrap_or(""),
+            request.tsx_key.branch().as_str(),
+        );
+        let now_ms = self.shared.clock.now().0;
+        match self.seen.lock() {
+            Ok(mut seen) => seen.first_time(key, now_ms),
+            Err(poisoned) => poisoned.into_inner().first_time(key, now_ms),
+        }
+    }
+
     async fn invite(&self, endpoint: &Endpoint, request: IncomingRequest) {
+        if !self.first_time(&request) {
+            tracing::debug!(source = %request.tp_info.source, "INVITE retransmission dropped");
+            return;
+        }
+        // `100 Trying` at once (stateless: the transaction comes with the dialog), so the
+        // caller stops retransmitting while the media and the engine are asked.
+        let mut trying = endpoint.create_response(&request, StatusCode::TRYING, None);
+        if let Err(e) = endpoint.send_outgoing_response(&mut trying).await {
+            tracing::debug!(error = %e, "100 not sent");
+        }
         let plan = self.shared.plan();
         let dialled = uri_user(&request.line.uri);
         let served = plan.classify(&dialled);

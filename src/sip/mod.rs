@@ -23,6 +23,7 @@ pub mod flood;
 pub mod identity;
 pub mod msg;
 pub mod registrar;
+pub mod retransmissions;
 pub mod sanity;
 
 mod core;

@@ -11,6 +11,7 @@ mod support;
 #[path = "../sip/harness.rs"]
 mod harness;
 
+mod floods;
 mod parked;
 mod raw;
 mod torture;

@@ -47,6 +47,16 @@ impl Flow {
         Flow::Pickups(rate)
     }
 
+    /// The flow's name: `abandons`, `parks`, `timeouts` or `pickups`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Flow::Abandons(_) => "abandons",
+            Flow::ParksAndRetrieves(_) => "parks",
+            Flow::Timeouts(_) => "timeouts",
+            Flow::Pickups(_) => "pickups",
+        }
+    }
+
     /// Starts this flow's SIPp processes for `secs` worth of calls against `engine`;
     /// callers' media goes to `rtp`, the phones listen on 127.0.0.2 at their ports.
     pub async fn start(
@@ -186,7 +196,7 @@ impl Load {
             .args(["-i", self.local_ip])
             .args(["-mp", &free_port().to_string()])
             .args(["-m", &self.calls.to_string()])
-            .args(["-recv_timeout", "30000", "-timeout", "7200s"])
+            .args(["-recv_timeout", "30000", "-timeout", "7200s", "-l", "10000"])
             .args(["-nostdin", "-trace_stat", "-fd", "1", "-trace_err"])
             .arg("-stf")
             .arg(&stats)
