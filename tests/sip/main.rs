@@ -965,6 +965,43 @@ async fn a_member_dialling_the_group_number_picks_up_and_the_ringing_phone_is_ca
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_who_gives_up_while_the_line_rings_cancels_the_phone_and_leaves_nothing_behind() {
+    let _serial = serial().await;
+    let engine = harness::start(pickup_site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = phone_for(
+        &engine,
+        "ada",
+        "ada-secret",
+        "phone_unanswered.xml",
+        &ada_rtp,
+    )
+    .await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = Sipp::new("call_cancelled.xml", "201")
+        .key("rtp_port", caller_rtp.port)
+        .key("pai", "+15550100")
+        .key("name", "Charles Babbage")
+        .args(["-d", "1000"])
+        .spawn(engine.sip);
+    desk.event("pickup.ringing").await;
+    let run = caller.finish().await;
+    assert!(run.success, "{}\n{}", run.errors, run.messages);
+    desk.event("call.ended").await;
+    let ada_run = ada.finish().await;
+    assert!(
+        ada_run.success,
+        "Ada's phone stops ringing: {}\n{}",
+        ada_run.errors, ada_run.messages
+    );
+    let health = desk.ok("health", json!({})).await;
+    assert_eq!(health["sip"]["legs"], 0, "{health}");
+    assert_eq!(health["sip"]["calls"], 0, "{health}");
+    assert_eq!(health["sip"]["rtp_streams"], 0, "{health}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answer_that_crosses_the_pickups_cancel_is_acknowledged_and_hung_up() {
     let _serial = serial().await;
     let engine = harness::start(pickup_site(), |_| {}).await;
