@@ -317,7 +317,7 @@ fn read_counts(stats: &Path) -> (u64, u64) {
     let Some(header) = lines.next() else {
         return (0, 0);
     };
-    let Some(last) = lines.last() else {
+    let Some(last) = lines.next_back() else {
         return (0, 0);
     };
     let columns: Vec<&str> = header.split(';').collect();
