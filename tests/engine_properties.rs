@@ -10,6 +10,7 @@ use parkdesk::engine::clock::secs;
 use parkdesk::engine::command::*;
 use parkdesk::engine::switch::{EndCause, FailCause, IntentId, LegId};
 use parkdesk::engine::*;
+use parkdesk::sip::blf::board::{LampBoard, changes_lamps};
 use proptest::prelude::*;
 use std::collections::HashSet;
 
@@ -310,6 +311,8 @@ fn run(h: &mut Harness, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError
     let mut command = None;
     h.events.clear();
     h.intents.clear();
+    let lamps_before = LampBoard::read(&h.engine);
+    let admin_op = matches!(op, Op::Admin { .. });
     match op {
         Op::Offer { line } => {
             let call = format!("c{}", ledger.offered);
@@ -597,8 +600,29 @@ fn run(h: &mut Harness, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError
             );
         }
     }
+    check_lamps(h, &lamps_before, admin_op)?;
     ledger.absorb(h)?;
     check_invariants(h, ledger)
+}
+
+/// The busy lamps read straight from the engine agree with its views, and they change only
+/// in a step that emitted an event the engine's task reads the lamps again after (or an
+/// admin change, after which it reads them too).
+fn check_lamps(h: &Harness, before: &LampBoard, admin_op: bool) -> Result<(), TestCaseError> {
+    let after = LampBoard::read(&h.engine);
+    prop_assert_eq!(
+        &after,
+        &LampBoard::from_engine(&h.engine.parked(), &h.engine.pickup_groups()),
+        "the borrowed lamps differ from the views'"
+    );
+    if after != *before && !admin_op {
+        prop_assert!(
+            h.events.iter().any(|e| changes_lamps(e.name)),
+            "the lamps changed after {:?}",
+            h.names()
+        );
+    }
+    Ok(())
 }
 
 proptest! {

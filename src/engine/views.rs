@@ -32,6 +32,36 @@ impl Engine {
             .collect()
     }
 
+    /// What a busy lamp needs of each parked call, borrowed so that no view is built: its
+    /// code and the call, in code order (the same calls as [`Engine::parked`]).
+    pub fn parked_lamps(&self) -> impl Iterator<Item = (&str, &Call)> + '_ {
+        self.codes
+            .iter()
+            .flat_map(|codes| codes.held_offsets())
+            .filter_map(|(_, key)| {
+                let rec = self.calls.get(key)?;
+                Some((rec.park.as_ref()?.code.as_str(), &rec.view))
+            })
+    }
+
+    /// What a busy lamp needs of each pickup group with a number and a call ringing in it,
+    /// borrowed: the number and the calls, longest-ringing first (as in
+    /// [`Engine::pickup_groups`]).
+    pub fn ringing_lamps(&self) -> impl Iterator<Item = (&str, Vec<&Call>)> + '_ {
+        self.compiled
+            .pickup_groups
+            .iter()
+            .zip(&self.group_ringing)
+            .filter(|(spec, keys)| !spec.number.is_empty() && !keys.is_empty())
+            .map(|(spec, keys)| {
+                let calls = keys
+                    .iter()
+                    .filter_map(|key| self.calls.get(*key).map(|rec| &rec.view))
+                    .collect();
+                (spec.number.as_str(), calls)
+            })
+    }
+
     /// Announcements not yet finished, failed or dropped: playing first, then by priority.
     pub fn announcements(&self) -> Vec<Announcement> {
         self.announcements.ordered()

@@ -14,6 +14,7 @@ use crate::protocol::{
     self, ErrorBody, ErrorCode, EventFrame, Snapshot, SubscribeArgs, SubscribeOk, Timestamp,
 };
 use crate::sim::{Behaviour, DemoDirectory, DemoTraffic, SimError, SimSwitch};
+use crate::sip::blf::board::{LampBoard, changes_lamps};
 use crate::store::{AuditEntry, ParkEnded, ParkRecord, Store, TokenRecord, redact_args};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -134,6 +135,8 @@ pub struct EngineTask {
     connections: Arc<AtomicUsize>,
     drain: Option<(Instant, oneshot::Sender<()>)>,
     numbers: NumbersDesk,
+    /// An input changed what a busy lamp may show since the lamps were last shown.
+    lamps_changed: bool,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -185,6 +188,7 @@ impl EngineTask {
             connections,
             drain: None,
             numbers: NumbersDesk::default(),
+            lamps_changed: false,
         }
     }
 
@@ -232,11 +236,18 @@ impl EngineTask {
         let now = self.clock.now();
         self.pump(now);
         self.show_lamps();
+        let sip = self.sip.clone();
         loop {
             let next = self.next_deadline();
             let sleep = async {
                 match next {
                     Some(at) => tokio::time::sleep_until(self.clock.deadline(at)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let lamps_wanted = async {
+                match &sip {
+                    Some(sip) => sip.lamps_wanted().await,
                     None => std::future::pending().await,
                 }
             };
@@ -249,6 +260,7 @@ impl EngineTask {
                     let now = self.clock.now();
                     self.on_timer(now);
                 }
+                () = lamps_wanted => self.show_lamps(),
             }
             if self.drain_complete() {
                 break;
@@ -336,22 +348,25 @@ impl EngineTask {
                 break;
             }
         }
-        if last.is_some() {
+        if self.lamps_changed {
             self.show_lamps();
         }
         self.sync_stations(now);
         last
     }
 
-    /// Busy lamps follow the engine's parked calls and ringing groups (the SIP side sends
-    /// a NOTIFY only for the lamps that changed).
-    fn show_lamps(&self) {
+    /// Busy lamps follow the engine's parked calls and ringing groups (the SIP side reads
+    /// the board only while a phone watches a lamp, and sends a NOTIFY only for the lamps
+    /// that changed).
+    fn show_lamps(&mut self) {
+        self.lamps_changed = false;
         if let Some(sip) = &self.sip {
-            sip.show_lamps(&self.engine.parked(), &self.engine.pickup_groups());
+            sip.show_lamps(|| LampBoard::read(&self.engine));
         }
     }
 
     fn publish(&mut self, now: Instant, event: &EngineEvent) -> u64 {
+        self.lamps_changed |= changes_lamps(event.name);
         self.seq += 1;
         let at = self.clock.utc().at(now);
         self.record(event, at);
@@ -643,6 +658,8 @@ impl EngineTask {
             if admin && let Some(sip) = &self.sip {
                 sip.update_directory(self.engine.setup());
             }
+            // A group's number or members may have changed with no event: lamps follow.
+            self.lamps_changed |= admin;
             if admin && let Some(store) = &self.store {
                 // Fire and forget, in order with every other write; flush() reports failures.
                 let store = store.clone();

@@ -128,13 +128,18 @@ impl SipService {
     }
 
     /// Shows the engine's parked calls and pickup groups on the busy lamps; subscribers
-    /// whose lamp changed get a NOTIFY.
-    pub fn show_lamps(
-        &self,
-        parked: &[crate::engine::Parked],
-        groups: &[crate::engine::PickupGroupView],
-    ) {
-        self.blf.show(LampBoard::from_engine(parked, groups));
+    /// whose lamp changed get a NOTIFY. The board is read by `read` only while a phone
+    /// subscribes to a lamp; otherwise it is marked stale, and the first subscriber to come
+    /// asks for it through [`SipService::lamps_wanted`].
+    pub fn show_lamps(&self, read: impl FnOnce() -> LampBoard) {
+        self.blf.show(read);
+    }
+
+    /// Resolves when a new busy-lamp subscriber found the board stale: the engine's owner
+    /// answers with [`SipService::show_lamps`] at once (the subscriber's first NOTIFY waits
+    /// for it, up to a second).
+    pub async fn lamps_wanted(&self) {
+        self.blf.wanted().await;
     }
 
     /// Busy-lamp subscriptions held now.

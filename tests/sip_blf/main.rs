@@ -334,6 +334,64 @@ async fn a_group_lamp_flashes_early_while_a_members_call_rings_and_goes_dark_whe
     );
 }
 
+/// A phone's key that subscribes, reads the first NOTIFY and unsubscribes at once.
+fn glance(service: &str) -> Sipp {
+    Sipp::new("blf_glance.xml", service)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phone_subscribing_after_calls_parked_and_rang_unwatched_sees_them_in_its_first_notify() {
+    let _serial = serial().await;
+    let engine = harness::start(site(), |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    // Nobody watches a lamp: the engine does not read the board, it leaves it stale.
+    subscriptions_reach(&engine, 0).await;
+
+    let rtp = Rtp::bind().await;
+    let parked = caller("700", &rtp, 8000).spawn(engine.sip);
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["code"], "701", "{started}");
+    let call = started["data"]["call"]
+        .as_str()
+        .expect("call id")
+        .to_string();
+    let rings = Sipp::new("refused.xml", "201")
+        .key("rtp_port", harness::free_port())
+        .key("pai", "+15550111")
+        .key("name", "Ada's caller")
+        .spawn(engine.sip);
+    let ringing = desk.event("pickup.ringing").await;
+    assert_eq!(ringing["data"]["number"], "880", "{ringing}");
+    let ringing_call = ringing["data"]["ringing"][0]["call"]
+        .as_str()
+        .expect("a ringing call")
+        .to_string();
+
+    for (number, state, dialog) in [("701", "confirmed", &call), ("880", "early", &ringing_call)] {
+        let run = glance(number).spawn(engine.sip).finish().await;
+        assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);
+        let seen = notifies(&run);
+        assert_eq!(seen.len(), 2, "{seen:#?}");
+        assert!(
+            seen[0].subscription_state.starts_with("active;"),
+            "{}",
+            seen[0].subscription_state
+        );
+        assert_eq!(
+            seen[0].dialogs,
+            vec![(dialog.clone(), state.to_string())],
+            "{number}'s first NOTIFY shows the call it holds: {}",
+            seen[0].body
+        );
+    }
+    subscriptions_reach(&engine, 0).await;
+
+    desk.ok("hangup", json!({"call": ringing_call})).await;
+    let rings_run = rings.finish().await;
+    assert_eq!(rings_run.statuses().last(), Some(&480));
+    let _ = parked.stop().await;
+}
+
 async fn refused_with(engine: &harness::SipEngine, sipp: Sipp) -> Vec<u16> {
     let run = sipp.spawn(engine.sip).finish().await;
     assert!(run.success, "SIPp: {}\n{}", run.errors, run.messages);

@@ -1,11 +1,11 @@
 //! The lamp board: for every code with a parked call and every pickup group with a call
-//! ringing, what its busy lamp shows. Derived whole from the engine's own views after each
-//! input, so the lamps can never drift from the engine's state and a restarted engine's
-//! lamps start from what it holds.
+//! ringing, what its busy lamp shows. Derived whole from the engine's state after each
+//! input that can change a lamp ([`changes_lamps`]), so the lamps can never drift from the
+//! engine's state and a restarted engine's lamps start from what it holds.
 
 use super::dialog_info::{DialogEntry, DialogInfo, DialogState, Participant};
 use crate::engine::switch::Party;
-use crate::engine::{Parked, PickupGroupView};
+use crate::engine::{Call, Engine, EventName, Parked, PickupGroupView};
 use std::collections::BTreeMap;
 
 /// A call as a lamp shows it.
@@ -34,7 +34,37 @@ pub struct LampBoard {
     lamps: BTreeMap<String, Lamp>,
 }
 
+/// Whether an event of this name can change a lamp: a code lights with `park.started` and
+/// goes dark with `park.ended`; a group's ringing list changes only with `pickup.ringing`
+/// (it carries the new list). Other events leave the board as it was, so the board need
+/// not be read again after them; the directory's changes (`admin` commands, which publish
+/// no event) are the one other thing that can change it.
+pub fn changes_lamps(name: EventName) -> bool {
+    matches!(
+        name,
+        EventName::ParkStarted | EventName::ParkEnded | EventName::PickupRinging
+    )
+}
+
 impl LampBoard {
+    /// The board read straight from the engine, borrowing what each lamp needs instead of
+    /// building the parked and group views: the same board as [`LampBoard::from_engine`]
+    /// of [`Engine::parked`] and [`Engine::pickup_groups`], for a fraction of the work.
+    pub fn read(engine: &Engine) -> LampBoard {
+        let mut lamps = BTreeMap::new();
+        for (code, call) in engine.parked_lamps() {
+            lamps.insert(code.to_string(), Lamp::Parked(parked_call(call)));
+        }
+        for (number, ringing) in engine.ringing_lamps() {
+            if ringing.is_empty() {
+                continue;
+            }
+            let calls = ringing.into_iter().map(ringing_call).collect();
+            lamps.insert(number.to_string(), Lamp::Ringing(calls));
+        }
+        LampBoard { lamps }
+    }
+
     /// The board for the engine's parked calls and pickup groups.
     pub fn from_engine(parked: &[Parked], groups: &[PickupGroupView]) -> LampBoard {
         let mut lamps = BTreeMap::new();
@@ -52,15 +82,7 @@ impl LampBoard {
             if group.ringing.is_empty() || group.number.is_empty() {
                 continue;
             }
-            let calls = group
-                .ringing
-                .iter()
-                .map(|c| LampCall {
-                    call: c.call.0.clone(),
-                    caller: c.from.clone(),
-                    line: c.line.clone(),
-                })
-                .collect();
+            let calls = group.ringing.iter().map(ringing_call).collect();
             lamps.insert(group.number.clone(), Lamp::Ringing(calls));
         }
         LampBoard { lamps }
@@ -74,6 +96,22 @@ impl LampBoard {
     /// How many lamps are lit.
     pub fn lit(&self) -> usize {
         self.lamps.len()
+    }
+}
+
+fn parked_call(call: &Call) -> LampCall {
+    LampCall {
+        call: call.call.0.clone(),
+        caller: call.from.clone(),
+        line: String::new(),
+    }
+}
+
+fn ringing_call(call: &Call) -> LampCall {
+    LampCall {
+        call: call.call.0.clone(),
+        caller: call.from.clone(),
+        line: call.line.clone(),
     }
 }
 

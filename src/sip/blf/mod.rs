@@ -4,6 +4,8 @@
 //!
 //! - [`dialog_info`]: the `application/dialog-info+xml` document (pure);
 //! - [`board`]: what every lamp shows, derived from the engine's views after each input;
+//! - [`freshness`]: whether the board is current; with no subscription the engine leaves it
+//!   stale, and a new subscriber asks for a fresh one before its first NOTIFY;
 //! - [`terms`]: event package, `Expires` and `Accept` rules (pure);
 //! - [`limits`]: caps per source address and in all;
 //! - `subscription`: a task per subscription, owning its dialog.
@@ -16,12 +18,14 @@
 
 pub mod board;
 pub mod dialog_info;
+pub mod freshness;
 pub mod limits;
 pub mod terms;
 
 mod subscription;
 
 use self::board::LampBoard;
+use self::freshness::Freshness;
 use self::limits::Limits;
 use self::subscription::{Refreshes, Subscription};
 use self::terms::{MIN_EXPIRES, Term};
@@ -41,11 +45,13 @@ use tokio::sync::{mpsc, watch};
 /// How long the engine's stop waits for the farewell NOTIFYs.
 const FAREWELL_LIMIT: Duration = Duration::from_secs(2);
 
-/// The busy-lamp service: the lamp board, the subscriptions' caps, the stop signal.
+/// The busy-lamp service: the lamp board and its freshness, the subscriptions' caps, the
+/// stop signal.
 pub struct Blf {
     shared: Arc<Shared>,
     contact: Contact,
     board: watch::Sender<Arc<LampBoard>>,
+    fresh: Arc<Freshness>,
     stop: watch::Sender<bool>,
     limits: Limits,
 }
@@ -62,13 +68,21 @@ impl Blf {
             shared,
             contact,
             board: watch::Sender::new(Arc::new(LampBoard::default())),
+            fresh: Arc::new(Freshness::new()),
             stop: watch::Sender::new(false),
             limits,
         }
     }
 
-    /// Shows the engine's lamps; subscribers whose lamp changed are notified.
-    pub fn show(&self, next: LampBoard) {
+    /// Shows the engine's lamps, read by `read` only when a subscription watches one (else
+    /// the board is left stale until a subscriber asks for it); subscribers whose lamp
+    /// changed are notified.
+    pub fn show(&self, read: impl FnOnce() -> LampBoard) {
+        self.fresh.begin();
+        if self.limits.held() == 0 {
+            return;
+        }
+        let next = read();
         self.board.send_if_modified(|board| {
             if **board == next {
                 return false;
@@ -76,6 +90,13 @@ impl Blf {
             *board = Arc::new(next);
             true
         });
+        self.fresh.shown();
+    }
+
+    /// Resolves when a new subscriber found the board stale: the engine's owner answers by
+    /// showing its lamps ([`Blf::show`]).
+    pub async fn wanted(&self) {
+        self.fresh.wanted().await;
     }
 
     /// Subscriptions held now.
@@ -215,6 +236,7 @@ impl Blf {
                 entity,
                 expires,
                 board: self.board.subscribe(),
+                fresh: self.fresh.clone(),
                 stop: self.stop.subscribe(),
                 slot,
             }

@@ -5,6 +5,7 @@
 
 use super::board::{self, Lamp, LampBoard};
 use super::dialog_info::CONTENT_TYPE;
+use super::freshness::{FRESH_WAIT, Freshness};
 use super::limits::Slot;
 use super::terms::{self, MIN_EXPIRES, Term};
 use crate::sip::msg::header;
@@ -73,6 +74,8 @@ pub struct Subscription {
     pub expires: u32,
     /// The lamp board.
     pub board: watch::Receiver<Arc<LampBoard>>,
+    /// Whether the board is current (the engine leaves it stale while nobody subscribes).
+    pub fresh: Arc<Freshness>,
     /// Turns true when the engine stops.
     pub stop: watch::Receiver<bool>,
     /// Its place under the caps.
@@ -111,8 +114,11 @@ struct Shown {
 }
 
 impl Subscription {
-    /// Runs the subscription until it ends.
+    /// Runs the subscription until it ends. The first NOTIFY waits for a fresh board.
     pub async fn run(mut self) {
+        if !self.fresh.ensure(FRESH_WAIT).await {
+            tracing::warn!(resource = %self.resource, "no fresh lamp board in time");
+        }
         let mut shown = Shown {
             lamp: None,
             version: 0,
