@@ -138,7 +138,13 @@ async fn mixed_traffic_for_a_while_leaves_no_call_leg_stream_descriptor_or_memor
     let secs = soak_secs();
     let ada_port = harness::free_port();
     let grace_port = harness::free_port();
-    let engine = harness::start(soak_site(ada_port, grace_port), |_| {}).await;
+    // RTP ports of its own, apart from the other SIP tests' blocks (20000–29999) and the load
+    // bench's (10000–19999), so a soak may run beside them.
+    let engine = harness::start(soak_site(ada_port, grace_port), |sip| {
+        sip.rtp_port_min = 30_000;
+        sip.rtp_port_max = 30_999;
+    })
+    .await;
     let (mut board, _) = Peer::hello(&engine.url, RECEPTION).await;
     board.ok("subscribe", json!({})).await;
     let (stop_counting, done) = tokio::sync::oneshot::channel();

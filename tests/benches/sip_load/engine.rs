@@ -88,7 +88,7 @@ listen = "{sip}"
 trusted = ["127.0.0.1/32"]
 park_extension_policy = "global"
 rtp_port_min = 10000
-rtp_port_max = 31999
+rtp_port_max = 19999
 media_timeout = 3600
 
 [store]
