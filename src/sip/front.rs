@@ -141,12 +141,7 @@ impl Layer for Front {
         } else if method == Method::CANCEL || method == Method::BYE {
             respond(endpoint, request, 481, |_| {}).await;
         } else {
-            let known = KNOWN.contains(&method.to_string().as_str());
-            let code = if known { 405 } else { 501 };
-            respond(endpoint, request, code, |r| {
-                r.msg.headers.insert_named(endpoint.allowed());
-            })
-            .await;
+            refuse_method(endpoint, request).await;
         }
     }
 }
@@ -176,6 +171,17 @@ async fn turn_away(endpoint: &Endpoint, request: IncomingRequest, insane: Insane
     } else {
         respond(endpoint, request, code, edit).await;
     }
+}
+
+/// Turns away a request whose method is not served here: `405` for a method SIP knows,
+/// `501` for one it does not, both with `Allow`.
+pub(super) async fn refuse_method(endpoint: &Endpoint, request: IncomingRequest) {
+    let known = KNOWN.contains(&request.line.method.to_string().as_str());
+    let code = if known { 405 } else { 501 };
+    respond(endpoint, request, code, |r| {
+        r.msg.headers.insert_named(endpoint.allowed());
+    })
+    .await;
 }
 
 /// Answers a non-INVITE request outside a dialog with `code` (tagged), after `edit`.

@@ -546,6 +546,16 @@ pub(crate) async fn poll_earlies(
     .await
 }
 
+/// In-dialog methods the invite session itself handles.
+const INVITE_SESSION_METHODS: [Method; 6] = [
+    Method::INVITE,
+    Method::ACK,
+    Method::BYE,
+    Method::CANCEL,
+    Method::PRACK,
+    Method::NOTIFY,
+];
+
 /// In-dialog requests the invite session does not handle (UPDATE, INFO, OPTIONS, REFER),
 /// passed to the leg task.
 struct Extras {
@@ -558,16 +568,23 @@ impl Usage for Extras {
         "parkdesk-extras"
     }
 
-    async fn receive(&self, _endpoint: &Endpoint, mut request: MayTake<'_, IncomingRequest>) {
+    async fn receive(&self, endpoint: &Endpoint, mut request: MayTake<'_, IncomingRequest>) {
         let method = request.line.method.clone();
-        if [Method::UPDATE, Method::INFO, Method::OPTIONS, Method::REFER].contains(&method)
+        if [Method::UPDATE, Method::INFO, Method::OPTIONS, Method::REFER].contains(&method) {
+            if let Some(taken) = request.inner().take()
+                && let Err(e) = self.tx.try_send(taken)
+            {
+                let taken = match e {
+                    mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => r,
+                };
+                *request.inner() = Some(taken);
+            }
+        } else if !INVITE_SESSION_METHODS.contains(&method)
             && let Some(taken) = request.inner().take()
-            && let Err(e) = self.tx.try_send(taken)
         {
-            let taken = match e {
-                mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => r,
-            };
-            *request.inner() = Some(taken);
+            // Nothing in this dialog serves it: 405 or 501 (RFC 3261 §8.2.1), not the 404
+            // an unclaimed request would get.
+            super::front::refuse_method(endpoint, taken).await;
         }
     }
 }

@@ -49,16 +49,19 @@ fn phone_offer(port: u16, formats: &str) -> String {
 /// Whether an offer is one the engine can answer, judged independently of the engine's
 /// parser: an audio stream on a port, offering PCMU or PCMA, with an address to send to.
 fn usable(offer: &str) -> bool {
-    // A stray CR is noise to the engine's line reader as much as to this judge.
-    let offer = offer.replace('\r', "");
-    let lines: Vec<&str> = offer.lines().map(str::trim_end).collect();
+    // Lines end at LF; a CR anywhere is whitespace between fields, as any run of spaces is.
+    let lines: Vec<&str> = offer.split('\n').map(str::trim_end).collect();
+    // Fields are separated by any run of whitespace (RFC 4566 says one space; phones vary).
     let audio = lines.iter().any(|l| {
-        let mut parts = l.split(' ');
+        let Some(value) = l.strip_prefix("m=") else {
+            return false;
+        };
+        let mut parts = value.split_whitespace();
         let (Some(kind), Some(port), Some(_proto)) = (parts.next(), parts.next(), parts.next())
         else {
             return false;
         };
-        kind == "m=audio"
+        kind == "audio"
             && port
                 .split('/')
                 .next()
@@ -66,7 +69,13 @@ fn usable(offer: &str) -> bool {
                 .is_some()
             && parts.any(|f| f == "0" || f == "8")
     });
-    let address = lines.iter().any(|l| l.starts_with("c=IN IP"));
+    let address = lines.iter().any(|l| {
+        let fields: Vec<&str> = l
+            .strip_prefix("c=")
+            .map(|v| v.split_whitespace().collect())
+            .unwrap_or_default();
+        matches!(fields[..], ["IN", "IP4" | "IP6", _])
+    });
     audio && address
 }
 
