@@ -10,7 +10,9 @@
 //! - [`identity`] and [`digest`]: trusted peers and their asserted identity, digest for
 //!   everyone else;
 //! - [`registrar`]: phones registered by users;
+//! - [`flood`]: the per-source flood limit every request meets first (`503`, `Retry-After`);
 //! - [`sanity`]: the checks a request passes before anything else looks at it (`400`, `420`);
+//! - [`retransmissions`]: INVITE copies the transactions missed, dropped for 32 s;
 //! - [`blf`]: busy lamps (SUBSCRIBE/NOTIFY, `dialog` event package) for codes and groups;
 //! - `front`: requests outside a dialog (INVITE, REGISTER, OPTIONS, the rest);
 //! - `legs`: a task per leg (incoming call, outgoing fork) and its session;
