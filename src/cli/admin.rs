@@ -358,6 +358,13 @@ async fn merge_set(
     Ok(Output::of(value, format!("{set_op} {id}: ok\n")))
 }
 
+/// One line per string of the JSON list `list`, written by `line`; nothing for no list.
+pub(super) fn lines_of(list: &Value, line: impl Fn(&str) -> String) -> String {
+    list.as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).map(line).collect())
+        .unwrap_or_default()
+}
+
 pub(super) fn table(rows: &[Value], columns: &[&str]) -> String {
     let cell = |v: &Value| match v {
         Value::String(s) => s.clone(),
@@ -529,15 +536,7 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
         AdminCommand::Allow { action } => match action {
             AllowAction::List => {
                 let v = call(client, "allow.list", json!({})).await?;
-                let text = v["allow_list"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(|n| format!("{n}\n"))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let text = lines_of(&v["allow_list"], |n| format!("{n}\n"));
                 Ok(Output::of(v, text))
             }
             AllowAction::Add { number } => {

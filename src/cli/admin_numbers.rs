@@ -2,7 +2,7 @@
 //! scripts. `key=value` pairs are text (a postal code stays `01234`), except `countries`
 //! (comma-separated), `latitude`/`longitude` (numbers) and `null` (clears).
 
-use super::admin::{Output, call, table};
+use super::admin::{Output, call, lines_of, table};
 use crate::client::{Client, ClientError};
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -398,15 +398,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
         }
         NumberAction::Release { numbers } => {
             let v = request(client, "number.release", json!({ "numbers": numbers })).await?;
-            let text = v["released"]
-                .as_array()
-                .map(|l| {
-                    l.iter()
-                        .filter_map(Value::as_str)
-                        .map(|n| format!("{n}: released\n"))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let text = lines_of(&v["released"], |n| format!("{n}: released\n"));
             Ok(Output::of(v, text))
         }
         NumberAction::Migrate {

@@ -28,6 +28,14 @@ struct Bucket {
     at_ms: u64,
 }
 
+impl Bucket {
+    /// The tokens it holds at `now_ms`, refilled at `rate` per second up to `burst`.
+    fn tokens_at(&self, now_ms: u64, rate: f64, burst: f64) -> f64 {
+        let elapsed = now_ms.saturating_sub(self.at_ms) as f64 / 1000.0;
+        (self.tokens + elapsed * rate).min(burst)
+    }
+}
+
 /// The per-source token buckets.
 #[derive(Debug)]
 pub struct FloodLimit {
@@ -87,8 +95,7 @@ impl FloodLimit {
         } else {
             self.overflow.get_or_insert(fresh)
         };
-        let elapsed = now_ms.saturating_sub(bucket.at_ms) as f64 / 1000.0;
-        bucket.tokens = (bucket.tokens + elapsed * rate).min(burst);
+        bucket.tokens = bucket.tokens_at(now_ms, rate, burst);
         bucket.at_ms = bucket.at_ms.max(now_ms);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -111,10 +118,8 @@ impl FloodLimit {
         }
         self.swept_ms = Some(now_ms);
         let (rate, burst) = (self.rate, self.burst);
-        self.sources.retain(|_, bucket| {
-            let elapsed = now_ms.saturating_sub(bucket.at_ms) as f64 / 1000.0;
-            bucket.tokens + elapsed * rate < burst
-        });
+        self.sources
+            .retain(|_, bucket| bucket.tokens_at(now_ms, rate, burst) < burst);
     }
 }
 

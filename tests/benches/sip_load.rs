@@ -33,6 +33,8 @@ mod engine;
 mod probe;
 #[path = "sip_load/sipp.rs"]
 mod sipp;
+#[path = "../sip/sipp_stats.rs"]
+mod sipp_stats;
 
 use console::{Console, Monitor};
 use engine::{Engine, MONITOR, RECEPTION};

@@ -20,6 +20,9 @@ mod support;
 #[path = "../sip/harness.rs"]
 mod harness;
 
+#[path = "../sip/sipp_stats.rs"]
+mod sipp_stats;
+
 mod traffic;
 
 use harness::{Rtp, serial};

@@ -3,9 +3,10 @@
 //! answering or ringing; each counts its successful and failed calls in a statistics file.
 
 use crate::harness::free_port;
+use crate::sipp_stats::read_stats;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -291,7 +292,7 @@ impl SippLoad {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let (successful, failed) = read_counts(&self.stats);
+        let (successful, failed) = read_stats(&self.stats);
         LoadResult {
             name: self.name.clone(),
             successful,
@@ -308,27 +309,4 @@ impl Drop for SippLoad {
             let _ = child.wait();
         }
     }
-}
-
-/// The cumulative successful and failed calls in SIPp's last statistics line.
-fn read_counts(stats: &Path) -> (u64, u64) {
-    let text = std::fs::read_to_string(stats).unwrap_or_default();
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else {
-        return (0, 0);
-    };
-    let Some(last) = lines.next_back() else {
-        return (0, 0);
-    };
-    let columns: Vec<&str> = header.split(';').collect();
-    let values: Vec<&str> = last.split(';').collect();
-    let column = |name: &str| {
-        columns
-            .iter()
-            .position(|c| *c == name)
-            .and_then(|i| values.get(i))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (column("SuccessfulCall(C)"), column("FailedCall(C)"))
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::sipp_stats::read_stats;
 use crate::{clock, engine::free_port, pause};
 
 /// What SIPp plays.
@@ -200,31 +201,6 @@ impl Drop for Running {
             let _ = self.child.wait();
         }
     }
-}
-
-/// `SuccessfulCall(C)` and `FailedCall(C)` from the last line of SIPp's statistics file.
-fn read_stats(path: &Path) -> (u64, u64) {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return (0, 0);
-    };
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else {
-        return (0, 0);
-    };
-    let Some(last) = lines.next_back() else {
-        return (0, 0);
-    };
-    let names: Vec<&str> = header.split(';').collect();
-    let values: Vec<&str> = last.split(';').collect();
-    let field = |name: &str| {
-        names
-            .iter()
-            .position(|n| *n == name)
-            .and_then(|i| values.get(i))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(0)
-    };
-    (field("SuccessfulCall(C)"), field("FailedCall(C)"))
 }
 
 /// An injection file of park codes and media ports, one call a line, read in order: call
