@@ -5,8 +5,9 @@
 //!
 //! Pure like the rest of the console: keys in, requests out; the lists come back as replies.
 
+use super::update::requests::{self, AdminList, Request};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The pane's tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -117,41 +118,8 @@ pub enum AdminPrompt {
         /// The question.
         question: String,
         /// The request on yes.
-        request: AdminRequest,
+        request: Request,
     },
-}
-
-/// A request the pane wants sent.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdminRequest {
-    /// The op.
-    pub op: String,
-    /// Its args.
-    pub args: Value,
-    /// What the status line says.
-    pub label: String,
-    /// Whether it changes anything (carries an idempotency key).
-    pub mutating: bool,
-}
-
-impl AdminRequest {
-    fn change(op: &str, args: Value, label: String) -> AdminRequest {
-        AdminRequest {
-            op: op.into(),
-            args,
-            label,
-            mutating: true,
-        }
-    }
-
-    fn list(op: &str, args: Value) -> AdminRequest {
-        AdminRequest {
-            op: op.into(),
-            args,
-            label: "Loading the numbers".into(),
-            mutating: false,
-        }
-    }
 }
 
 /// What a key did.
@@ -162,7 +130,7 @@ pub enum AdminOutcome {
     /// Close the pane.
     Close,
     /// Send these, in order (a change is followed by fresh lists).
-    Send(Vec<AdminRequest>),
+    Send(Vec<Request>),
 }
 
 /// The pane's state.
@@ -200,11 +168,11 @@ fn text(v: &Value, key: &str) -> String {
 
 impl AdminView {
     /// The three list requests that fill the pane.
-    pub fn refresh() -> Vec<AdminRequest> {
+    pub fn refresh() -> Vec<Request> {
         vec![
-            AdminRequest::list("operator.list", json!({})),
-            AdminRequest::list("number.list", json!({ "limit": NUMBERS_PAGE })),
-            AdminRequest::list("address.list", json!({})),
+            requests::operator_list(),
+            requests::number_list(NUMBERS_PAGE),
+            requests::address_list(),
         ]
     }
 
@@ -216,13 +184,8 @@ impl AdminView {
         }
     }
 
-    /// Whether `op` is one of the pane's lists.
-    pub fn is_list(op: &str) -> bool {
-        matches!(op, "operator.list" | "number.list" | "address.list")
-    }
-
     /// Fills one list from its reply.
-    pub fn loaded(&mut self, op: &str, ok: &Value) {
+    pub fn loaded(&mut self, list: AdminList, ok: &Value) {
         self.loading = self.loading.saturating_sub(1);
         self.failed = None;
         let items = |key: &str| {
@@ -231,8 +194,8 @@ impl AdminView {
                 .cloned()
                 .unwrap_or_default()
         };
-        match op {
-            "operator.list" => {
+        match list {
+            AdminList::Operators => {
                 self.operators = items("operators")
                     .iter()
                     .map(|o| OperatorRow {
@@ -254,7 +217,7 @@ impl AdminView {
                     })
                     .collect();
             }
-            "number.list" => {
+            AdminList::Numbers => {
                 self.numbers = items("numbers")
                     .iter()
                     .map(|n| NumberRow {
@@ -271,7 +234,7 @@ impl AdminView {
                     .collect();
                 self.numbers_total = ok["total"].as_u64().unwrap_or(self.numbers.len() as u64);
             }
-            "address.list" => {
+            AdminList::Addresses => {
                 self.addresses = items("addresses")
                     .iter()
                     .map(|a| {
@@ -296,7 +259,6 @@ impl AdminView {
                     })
                     .collect();
             }
-            _ => {}
         }
         self.clamp();
     }
@@ -341,7 +303,7 @@ impl AdminView {
     }
 
     /// A change followed by fresh lists.
-    fn send(request: AdminRequest) -> AdminOutcome {
+    fn send(request: Request) -> AdminOutcome {
         let mut all = vec![request];
         all.extend(AdminView::refresh());
         AdminOutcome::Send(all)
@@ -411,16 +373,11 @@ impl AdminView {
                 let Some(o) = self.operators.get(i) else {
                     return AdminOutcome::Stay;
                 };
-                let (op, verb) = if o.state == "suspended" {
-                    ("operator.resume", "Resume")
+                AdminView::send(if o.state == "suspended" {
+                    requests::operator_resume(&o.id)
                 } else {
-                    ("operator.suspend", "Suspend")
-                };
-                AdminView::send(AdminRequest::change(
-                    op,
-                    json!({ "operator": o.id }),
-                    format!("{verb} {}", o.id),
-                ))
+                    requests::operator_suspend(&o.id)
+                })
             }
             (AdminTab::Operators, 'x') => {
                 let Some(o) = self.operators.get(i) else {
@@ -434,11 +391,7 @@ impl AdminView {
                         o.countries,
                         o.numbers - o.assigned.min(o.numbers)
                     ),
-                    request: AdminRequest::change(
-                        "operator.remove",
-                        json!({ "operator": o.id }),
-                        format!("Remove {}", o.id),
-                    ),
+                    request: requests::operator_remove(&o.id),
                 });
                 AdminOutcome::Stay
             }
@@ -456,11 +409,7 @@ impl AdminView {
                 let Some(n) = self.numbers.get(i) else {
                     return AdminOutcome::Stay;
                 };
-                AdminView::send(AdminRequest::change(
-                    "number.unassign",
-                    json!({ "number": n.number }),
-                    format!("Unassign {}", n.number),
-                ))
+                AdminView::send(requests::number_unassign(&n.number))
             }
             (AdminTab::Numbers, 'x') => {
                 let Some(n) = self.numbers.get(i) else {
@@ -468,11 +417,7 @@ impl AdminView {
                 };
                 self.prompt = Some(AdminPrompt::Confirm {
                     question: format!("Release {} back to its source?", n.number),
-                    request: AdminRequest::change(
-                        "number.release",
-                        json!({ "numbers": [n.number] }),
-                        format!("Release {}", n.number),
-                    ),
+                    request: requests::number_release(&n.number),
                 });
                 AdminOutcome::Stay
             }
@@ -482,11 +427,7 @@ impl AdminView {
                 };
                 self.prompt = Some(AdminPrompt::Confirm {
                     question: format!("Remove the emergency address {}?", a.id),
-                    request: AdminRequest::change(
-                        "address.remove",
-                        json!({ "id": a.id }),
-                        format!("Remove address {}", a.id),
-                    ),
+                    request: requests::address_remove(&a.id),
                 });
                 AdminOutcome::Stay
             }
@@ -507,12 +448,7 @@ impl AdminView {
             AdminPrompt::Assign { number, mut user } => match key.code {
                 KeyCode::Esc => AdminOutcome::Stay,
                 KeyCode::Enter if !user.trim().is_empty() => {
-                    let label = format!("Assign {number} to {}", user.trim());
-                    AdminView::send(AdminRequest::change(
-                        "number.assign",
-                        json!({ "number": number, "user": user.trim() }),
-                        label,
-                    ))
+                    AdminView::send(requests::number_assign(&number, user.trim()))
                 }
                 KeyCode::Backspace => {
                     user.pop();

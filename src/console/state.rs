@@ -6,6 +6,7 @@ use super::activity::ActivityLog;
 use super::board::{Board, ParkedEntry};
 use super::history::HistoryView;
 use super::keymap::KeyMap;
+use super::update::requests::{InFlight, Request};
 use crate::protocol::{Call, Group, Timestamp};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -182,11 +183,7 @@ pub struct Confirm {
     /// The question.
     pub question: String,
     /// The request to send on yes.
-    pub op: String,
-    /// Its arguments.
-    pub args: Value,
-    /// What the status line says while it runs.
-    pub label: String,
+    pub request: Request,
 }
 
 /// What is drawn over the panes, taking the keys.
@@ -280,15 +277,6 @@ pub struct Selections {
     pub log_back: usize,
 }
 
-/// A request sent and not yet answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    /// The op.
-    pub op: String,
-    /// What the status line says about it.
-    pub label: String,
-}
-
 /// Console or read-only monitor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -341,7 +329,7 @@ pub struct State {
     /// The status line.
     pub status: Option<StatusMessage>,
     /// Requests in flight, by ticket.
-    pub pending: BTreeMap<u64, Pending>,
+    pub pending: BTreeMap<u64, InFlight>,
     /// The next ticket.
     pub next_ticket: u64,
     /// Prefix of this console's idempotency keys (unique per console run).
