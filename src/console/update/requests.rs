@@ -329,3 +329,6 @@ pub fn address_remove(id: &str) -> Request {
         Pending::AdminChange,
     )
 }
+
+#[cfg(test)]
+mod tests;
