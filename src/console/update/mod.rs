@@ -3,12 +3,12 @@
 //! map to an [`Action`]; `update` changes the [`State`] and returns the [`Effect`]s for the
 //! driver to perform (requests to send, quitting). It does no I/O and reads no clock.
 //!
-//! One job a file: [`keys`] routes a key to the open overlay or the key map; each overlay
-//! under [`overlay`] owns its keys (help, history, numbers admin, confirm, palette, filter,
-//! find, jump, park form); [`actions`] does what an [`Action`] says, [`navigation`] moves
-//! focus and selections (keys and mouse); [`requests`] builds every request; [`replies`]
-//! reads each reply by the [`Pending`] kind stored with its ticket; [`conn`] follows the
-//! connection and the engine's events.
+//! One job a file: `keys` routes a key to the open overlay or the key map; each overlay
+//! under `overlay/` owns its keys (help, history, numbers admin, confirm, palette, filter,
+//! find, jump, park form); `actions` does what an [`Action`] says, `navigation` moves focus
+//! and selections (keys and mouse); [`requests`] builds every request; `replies` reads each
+//! reply by the [`Pending`] kind stored with its ticket; `conn` follows the connection and
+//! the engine's events.
 
 mod actions;
 mod conn;
