@@ -3,7 +3,7 @@
 //! and a word, so no state is told by colour alone.
 
 use super::board::ParkedEntry;
-use crate::engine::objects::ParkState;
+use crate::protocol::ParkState;
 use crate::protocol::Timestamp;
 
 /// How urgent a parked call's timer is.
