@@ -1,5 +1,6 @@
 //! The layers of `src/`: every `crate::<module>` a module names must be in its own layer or a
-//! lower one, and the modules of one layer must not use each other in a cycle.
+//! lower one, the modules of one layer must not use each other in a cycle, and the engine's
+//! clients read its types through `protocol`.
 //!
 //! The test reads the source as text: each file belongs to its top-level module (`src/foo.rs`
 //! or anything under `src/foo/`), and every path that reaches another top-level module is an
@@ -37,6 +38,11 @@ const LAYERS: &[&[&str]] = &[
     // The binary's subcommands, which start any of the above.
     &["cli"],
 ];
+
+/// Clients of the engine that read its types through `protocol` (which re-exports the wire
+/// enums), never from `engine` itself: what they know of the engine is what goes over the
+/// wire.
+const THROUGH_PROTOCOL: &[&str] = &["client", "console", "announcer"];
 
 /// Files of `src/` that are the crate's roots, not part of any module.
 const ROOTS: &[&str] = &["lib.rs", "main.rs"];
@@ -101,7 +107,8 @@ fn check(sources: &[(String, String)]) -> Vec<String> {
         .enumerate()
         .flat_map(|(i, layer)| layer.iter().map(move |m| (*m, i)))
         .collect();
-    let mut violations = Vec::new();
+    // (file, line, what is wrong): sorted by file, then line as a number; line 0 is the file.
+    let mut violations: Vec<(String, usize, String)> = Vec::new();
     let mut edges = Vec::new();
     for (file, text) in sources {
         let Some(path) = module_path(file) else {
@@ -109,7 +116,8 @@ fn check(sources: &[(String, String)]) -> Vec<String> {
         };
         let from = path[0].clone();
         if !layer_of.contains_key(from.as_str()) {
-            violations.push(format!("{file}: module {from} is not in the layer table"));
+            let why = format!("module {from} is not in the layer table");
+            violations.push((file.clone(), 0, why));
         }
         for (line, to) in references(&path, text) {
             if to != from {
@@ -139,37 +147,40 @@ fn check(sources: &[(String, String)]) -> Vec<String> {
         }
     }
     for edge in &edges {
-        let at = format!("{}:{}", edge.file, edge.line);
-        match (
-            layer_of.get(edge.from.as_str()),
-            layer_of.get(edge.to.as_str()),
-        ) {
-            (_, None) => violations.push(format!(
-                "{at}: {} -> {}: module {} is not in the layer table",
-                edge.from, edge.to, edge.to
+        let (from, to) = (edge.from.as_str(), edge.to.as_str());
+        let why = match (layer_of.get(from), layer_of.get(to)) {
+            (_, None) => Some(format!(
+                "{from} -> {to}: module {to} is not in the layer table"
             )),
-            (None, Some(_)) => {}
-            (Some(from), Some(to)) if to > from => violations.push(format!(
-                "{at}: {} -> {} goes up the layers",
-                edge.from, edge.to
-            )),
-            (Some(from), Some(to)) if to == from => {
-                if let Some(back) = path_between(&same_layer, &edge.to, &edge.from) {
-                    violations.push(format!(
-                        "{at}: {} -> {} closes a cycle ({} -> {})",
-                        edge.from,
-                        edge.to,
-                        edge.from,
-                        back.join(" -> ")
-                    ));
-                }
+            (Some(low), Some(high)) if high > low => {
+                Some(format!("{from} -> {to} goes up the layers"))
             }
-            _ => {}
+            _ if to == "engine" && THROUGH_PROTOCOL.contains(&from) => Some(format!(
+                "{from} -> engine: a client reads the engine's types through protocol"
+            )),
+            (Some(one), Some(other)) if one == other => {
+                path_between(&same_layer, to, from).map(|back| {
+                    format!(
+                        "{from} -> {to} closes a cycle ({from} -> {})",
+                        back.join(" -> ")
+                    )
+                })
+            }
+            _ => None,
+        };
+        if let Some(why) = why {
+            violations.push((edge.file.clone(), edge.line, why));
         }
     }
     violations.sort();
     violations.dedup();
     violations
+        .into_iter()
+        .map(|(file, line, why)| match line {
+            0 => format!("{file}: {why}"),
+            line => format!("{file}:{line}: {why}"),
+        })
+        .collect()
 }
 
 /// A path of modules from `start` to `goal` along `graph`'s edges (both ends included), if
@@ -520,6 +531,17 @@ fn two_modules_of_one_layer_that_use_each_other_close_a_cycle() {
         [
             "src/engine/calls.rs:1: engine -> numbers closes a cycle (engine -> numbers -> engine)",
             "src/numbers/inventory.rs:1: numbers -> engine closes a cycle (numbers -> engine -> numbers)",
+        ]
+    );
+}
+
+#[test]
+fn a_client_that_names_the_engine_is_sent_to_the_protocol() {
+    let text = "use crate::protocol::CallState;\nuse crate::engine::objects::ParkState;\n";
+    assert_eq!(
+        one("src/console/board.rs", text),
+        [
+            "src/console/board.rs:2: console -> engine: a client reads the engine's types through protocol"
         ]
     );
 }
