@@ -24,7 +24,7 @@ pub mod voice;
 
 // The sound modules' old paths (`announcer::audio`, `announcer::pack`, `announcer::prompts`)
 // keep working: announcer sits above sound, so pointing down at it is allowed.
-pub use crate::sound::{Audio, SAMPLE_RATE, SoundError, SoundPack, audio, pack, prompts};
+pub use crate::sound::{Audio, SAMPLE_RATE, SoundPack, audio, pack, prompts};
 pub use compose::{Composer, Rendered, Request, Say, Segment, SegmentKind, Timing};
 pub use error::AnnouncerError;
 pub use sink::{Clip, DeviceSink, NullSink, Sink, WavSink, WavTarget};
