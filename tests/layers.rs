@@ -5,9 +5,9 @@
 //! The test reads the source as text: each file belongs to its top-level module (`src/foo.rs`
 //! or anything under `src/foo/`), and every path that reaches another top-level module is an
 //! edge — `use crate::x::…`, a `use crate::{x, y}` group, an inline `crate::x::f()`,
-//! `$crate::x` in a macro, or enough `super::` to climb out of the module. Comments, doc
-//! comments, strings and characters are blanked first, so prose that names a module is not
-//! an edge. It is self-contained on purpose (no support module): the checker is tested on
+//! `$crate::x` in a macro, a string that is only such a path (serde's `with = "crate::…"`),
+//! or enough `super::` to climb out of the module. Comments, doc comments, other strings and
+//! characters are blanked first, so prose that names a module is not an edge. It is self-contained on purpose (no support module): the checker is tested on
 //! strings below, so a checker that cannot fail would be noticed.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -234,8 +234,26 @@ fn module_path(file: &str) -> Option<Vec<String>> {
 fn references(path: &[String], text: &str) -> Vec<(usize, String)> {
     let tokens = tokens(&code_only(text));
     let mut found = Vec::new();
+    // The brace depth at which each inline `mod name { … }` around this point opened: each
+    // is one more `super` to climb before the crate root.
+    let mut inline_modules: Vec<usize> = Vec::new();
+    let mut braces = 0;
     for (i, (_, word)) in tokens.iter().enumerate() {
         let root_path = match word.as_str() {
+            "{" => {
+                braces += 1;
+                if i >= 2 && is(&tokens, i - 2, "mod") {
+                    inline_modules.push(braces);
+                }
+                None
+            }
+            "}" => {
+                if inline_modules.last() == Some(&braces) {
+                    inline_modules.pop();
+                }
+                braces -= 1;
+                None
+            }
             // `$crate` lexes as `$` then `crate`: either way a path from the crate root.
             "crate" if is(&tokens, i + 1, "::") => Some(i + 2),
             "super" if i == 0 || !is(&tokens, i - 1, "::") => {
@@ -246,7 +264,7 @@ fn references(path: &[String], text: &str) -> Vec<(usize, String)> {
                     climbs += 1;
                     at += 2;
                 }
-                (climbs >= path.len()).then_some(at)
+                (climbs >= path.len() + inline_modules.len()).then_some(at)
             }
             _ => None,
         };
@@ -394,6 +412,13 @@ fn code_only(text: &str) -> String {
                 out.push(blank(chars[i]));
                 i += 1;
             }
+        } else if let Some(path) = path_in_string(&chars, i) {
+            // A string that is nothing but a path (serde's `with = "crate::protocol::time"`)
+            // is code the compiler resolves: keep it.
+            out.push(' ');
+            out.push_str(&path);
+            out.push(' ');
+            i += path.chars().count() + 2;
         } else if c == '"' {
             out.push(' ');
             i += 1;
@@ -437,6 +462,21 @@ fn code_only(text: &str) -> String {
         }
     }
     out
+}
+
+/// The text of the string starting at `i` if it is only a path from the crate root
+/// (`"crate::a::b"`).
+fn path_in_string(chars: &[char], i: usize) -> Option<String> {
+    if chars.get(i) != Some(&'"') {
+        return None;
+    }
+    let text: String = chars[i + 1..].iter().take_while(|c| **c != '"').collect();
+    let is_path = text.starts_with("crate::")
+        && chars.get(i + 1 + text.chars().count()) == Some(&'"')
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+    is_path.then_some(text)
 }
 
 /// Whether a raw string (`r"…"`, `r#"…"#`, `br"…"`) starts at `i`: its `#` count and the
@@ -493,11 +533,21 @@ fn comments_doc_comments_strings_and_chars_are_not_edges() {
                 /// See crate::cli.\n\
                 // crate::console is above\n\
                 /* crate::client /* nested */ crate::announcer */\n\
-                const A: &str = \"crate::server::x\";\n\
+                const A: &str = \"uses crate::server::x\";\n\
                 const B: &str = r#\"crate::sip \"quoted\" \"#;\n\
                 const C: char = '\"'; const D: char = '\\''; fn e<'a>(x: &'a str) -> &'a str { x }\n\
                 use crate::numbers::e164;\n";
     assert_eq!(one("src/engine/calls.rs", text), Vec::<String>::new());
+}
+
+#[test]
+fn a_string_that_is_only_a_path_is_an_edge() {
+    let text = "#[serde(with = \"crate::console::clock\")]\nstruct A;\n\
+                const B: &str = \"see crate::cli::run\";\n";
+    assert_eq!(
+        one("src/protocol/objects.rs", text),
+        ["src/protocol/objects.rs:1: protocol -> console goes up the layers"]
+    );
 }
 
 #[test]
@@ -507,6 +557,26 @@ fn super_paths_that_climb_out_of_the_module_are_edges() {
     assert_eq!(
         one("src/sip/blf/x.rs", text),
         ["src/sip/blf/x.rs:2: sip -> console goes up the layers"]
+    );
+}
+
+#[test]
+fn an_inline_module_is_one_more_super_to_climb() {
+    // In `sip::tests` one super is `sip` itself and two reach the crate root; after the
+    // inline module closes, one is enough again.
+    let text = "pub fn helper() {}\n\
+                #[cfg(test)]\n\
+                mod tests {\n\
+                    use super::{Thing, helper};\n\
+                    use super::super::console::App;\n\
+                }\n\
+                use super::announcer::Audio;\n";
+    assert_eq!(
+        one("src/sip/mod.rs", text),
+        [
+            "src/sip/mod.rs:5: sip -> console goes up the layers",
+            "src/sip/mod.rs:7: sip -> announcer goes up the layers",
+        ]
     );
 }
 
