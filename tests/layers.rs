@@ -251,7 +251,7 @@ fn references(path: &[String], text: &str) -> Vec<(usize, String)> {
                 if inline_modules.last() == Some(&braces) {
                     inline_modules.pop();
                 }
-                braces -= 1;
+                braces = braces.saturating_sub(1);
                 None
             }
             // `$crate` lexes as `$` then `crate`: either way a path from the crate root.
