@@ -12,6 +12,8 @@
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
 //! - [`numbers`]: phone numbers, operators and emergency addresses (Operator Connect) —
 //!   sans-IO rules the server drives.
+//! - [`sound`]: mono audio, sound packs and the switch's spoken prompts — what the
+//!   announcer, the SIP side and music on hold are made of.
 //! - [`store`]: SQLite on its own thread — directory, tokens, history, audit.
 //! - [`config`]: layered configuration with errors that name file, line and key.
 //! - [`client`]: an async WebSocket client of the engine (console, monitor, admin, tests).
@@ -31,4 +33,5 @@ pub mod protocol;
 pub mod server;
 pub mod sim;
 pub mod sip;
+pub mod sound;
 pub mod store;

@@ -4,8 +4,9 @@
 use parkdesk::announcer::audio::{SAMPLE_RATE, SPEECH_PEAK};
 use parkdesk::announcer::pack::code_words;
 use parkdesk::announcer::prompts::prompt_words;
-use parkdesk::announcer::{AnnouncerError, Audio, SoundPack};
+use parkdesk::announcer::{Audio, SoundPack};
 use parkdesk::engine::switch::Prompt;
+use parkdesk::sound::SoundError;
 use std::path::Path;
 use std::time::Duration;
 
@@ -103,7 +104,7 @@ fn a_broken_wav_in_the_sounds_directory_is_a_named_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("seven.wav"), b"RIFF nonsense").unwrap();
     let err = SoundPack::load("default", "en", Some(dir.path())).unwrap_err();
-    assert!(matches!(err, AnnouncerError::BadAudio { .. }), "{err}");
+    assert!(matches!(err, SoundError::BadAudio { .. }), "{err}");
     assert!(err.to_string().contains("seven.wav"), "{err}");
     let missing = SoundPack::load("default", "en", Some(&dir.path().join("nope"))).unwrap_err();
     assert!(

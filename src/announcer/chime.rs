@@ -2,7 +2,7 @@
 //! each a few harmonics under an exponential decay. No file to ship, the same on every
 //! station.
 
-use super::audio::{Audio, SAMPLE_RATE};
+use crate::sound::audio::{Audio, SAMPLE_RATE, samples_in};
 use std::time::Duration;
 
 /// The chime's peak: -6 dBFS, a little under speech so the words carry.
@@ -17,7 +17,7 @@ pub const CHIME_LENGTH: Duration = Duration::from_millis(1_500);
 /// The chime, [`CHIME_LENGTH`] long, peaking at [`CHIME_PEAK`].
 pub fn chime() -> Audio {
     let rate = SAMPLE_RATE as f32;
-    let total = super::audio::samples_in(CHIME_LENGTH);
+    let total = samples_in(CHIME_LENGTH);
     let mut samples = vec![0.0_f32; total];
     for (start, freq) in NOTES {
         let first = (start * rate) as usize;
@@ -34,7 +34,7 @@ pub fn chime() -> Audio {
         }
     }
     // Fade the tail so the chime ends at silence, not mid-ring.
-    let fade = super::audio::samples_in(Duration::from_millis(200));
+    let fade = samples_in(Duration::from_millis(200));
     for k in 0..fade.min(total) {
         samples[total - 1 - k] *= k as f32 / fade as f32;
     }

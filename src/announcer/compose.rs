@@ -5,12 +5,13 @@
 //! to the [`Voice`]. Without a voice a name is left out (the nameless template is used)
 //! and a note says so; the code is always spoken, since its digits are in the pack.
 
-use super::audio::{Audio, samples_in};
 use super::chime::chime;
 use super::error::AnnouncerError;
-use super::pack::{SoundPack, code_words, digit_word};
 use super::template::{Part, Pause, Template, words};
 use super::voice::Voice;
+use crate::sound::audio::{Audio, samples_in};
+use crate::sound::pack::{SoundPack, code_words, digit_word};
+use crate::sound::prompts::{DIGIT_GAP, WORD_GAP};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,8 +58,8 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Self {
         Timing {
-            word_gap: Duration::from_millis(70),
-            digit_gap: Duration::from_millis(150),
+            word_gap: WORD_GAP,
+            digit_gap: DIGIT_GAP,
             comma: Duration::from_millis(250),
             stop: Duration::from_millis(450),
             after_chime: Duration::from_millis(300),

@@ -7,36 +7,6 @@ use thiserror::Error;
 /// as the announcement's `reason`, so it is written for the person at the console.
 #[derive(Debug, Error)]
 pub enum AnnouncerError {
-    /// A sound file could not be read.
-    #[error("sound '{name}' is not a readable WAV file: {detail}")]
-    BadAudio {
-        /// The sound's name (or file).
-        name: String,
-        /// What the reader said.
-        detail: String,
-    },
-    /// Encoding a WAV file failed.
-    #[error("cannot encode WAV audio: {0}")]
-    WavWrite(String),
-    /// A sound pack directory could not be read.
-    #[error("cannot read the sound pack {}: {source}", dir.display())]
-    Pack {
-        /// The directory.
-        dir: PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// No built-in sound pack for this theme and language.
-    #[error("no sound pack for theme '{theme}' and language '{language}' (built in: {known})")]
-    UnknownPack {
-        /// The theme asked for.
-        theme: String,
-        /// The language asked for.
-        language: String,
-        /// The built-in packs.
-        known: String,
-    },
     /// A template names a placeholder that does not exist.
     #[error(
         "template '{template}': unknown placeholder '{{{placeholder}}}' (use {{for}} and {{code}})"
@@ -64,18 +34,6 @@ pub enum AnnouncerError {
     NameInNamelessTemplate {
         /// The template.
         template: String,
-    },
-    /// A code holds something other than digits, `*` and `#`.
-    #[error("code '{code}' can only be read out if it is digits, '*' and '#'")]
-    UnspeakableCode {
-        /// The code.
-        code: String,
-    },
-    /// The sound pack lacks a word the announcement needs and no voice can say it.
-    #[error("the sound pack has no '{word}' and no voice is available to say it")]
-    MissingWord {
-        /// The word.
-        word: String,
     },
     /// Free text cannot be spoken without a voice.
     #[error("cannot speak '{text}': {why}")]
@@ -114,6 +72,9 @@ pub enum AnnouncerError {
     /// The engine refused the station in a way retrying cannot mend.
     #[error("the engine refused the station: {0}")]
     Engine(String),
+    /// A sound could not be read or written, or the pack lacks a word.
+    #[error(transparent)]
+    Sound(#[from] crate::sound::SoundError),
     /// A SIP paging call failed (refused, unanswered, cut short).
     #[error(transparent)]
     Page(#[from] super::sink::PageError),

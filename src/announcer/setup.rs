@@ -3,10 +3,10 @@
 
 use super::compose::{Composer, Timing};
 use super::error::AnnouncerError;
-use super::pack::SoundPack;
 use super::template::Template;
 use super::voice::{Espeak, Voice};
 use crate::config::AnnouncerSettings;
+use crate::sound::SoundPack;
 use std::sync::Arc;
 use std::time::Duration;
 

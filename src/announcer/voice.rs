@@ -3,8 +3,8 @@
 //! The sound pack covers the fixed words and the digits; only what cannot be recorded in
 //! advance goes through a [`Voice`]. Without one the composer leaves a name out and says so.
 
-use super::audio::{Audio, SPEECH_PEAK};
 use super::error::AnnouncerError;
+use crate::sound::audio::{Audio, SPEECH_PEAK};
 use std::io::Write;
 use std::process::{Command, Stdio};
 

@@ -7,7 +7,8 @@
 //! its default and is the reference for writing a file.
 //!
 //! Logging lives here too ([`logging`]): it is configured by `[log]` and started before
-//! anything else runs.
+//! anything else runs. So does the paging URI's parsing ([`page_uri`]): the check and the
+//! announcer's SIP paging sink read a URI alike.
 
 pub mod cidr;
 pub mod error;
@@ -15,6 +16,7 @@ mod explain;
 pub mod load;
 mod locate;
 pub mod logging;
+pub mod page_uri;
 pub mod paths;
 pub mod settings;
 mod validate;
@@ -23,6 +25,7 @@ pub use cidr::Cidr;
 pub use error::ConfigError;
 pub use load::{ENV_PREFIX, SourceFile, load, load_layers, load_str};
 pub use logging::{LogError, LogGuard};
+pub use page_uri::{BadPageUri, parse_page_uri};
 pub use paths::{StoreLocation, default_config_file};
 pub use settings::{
     AnnouncerSettings, AnnouncerSink, ConsoleSettings, DemoSettings, LogSettings, ParkSettings,

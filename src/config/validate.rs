@@ -325,7 +325,7 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
     c.between(announcer.key("repeat_gap_ms"), ann.repeat_gap_ms, 0, 10_000);
     c.between(announcer.key("volume"), u64::from(ann.volume), 0, 100);
     if let Some(uri) = &ann.page_uri
-        && let Err(e) = crate::announcer::sink::sip_page::parse_page_uri(uri)
+        && let Err(e) = super::page_uri::parse_page_uri(uri)
     {
         c.fail(announcer.key("page_uri"), uri, e.to_string());
     }

@@ -4,8 +4,7 @@
 //! `park.started` adds nothing), a call is named by its caller, not its id.
 
 use super::board::Board;
-use crate::engine::objects::CallState;
-use crate::protocol::{EventFrame, Timestamp};
+use crate::protocol::{CallState, EventFrame, Timestamp};
 use serde_json::Value;
 use std::collections::VecDeque;
 

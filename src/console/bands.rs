@@ -3,8 +3,7 @@
 //! and a word, so no state is told by colour alone.
 
 use super::board::ParkedEntry;
-use crate::engine::objects::ParkState;
-use crate::protocol::Timestamp;
+use crate::protocol::{ParkState, Timestamp};
 
 /// How urgent a parked call's timer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

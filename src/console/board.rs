@@ -1,8 +1,10 @@
 //! What the engine has told this console: calls, parked calls, pickup groups and
 //! announcements, kept exactly as the engine's events and snapshots describe them.
 
-use crate::engine::objects::{AnnouncementState, CallState, ParkState};
-use crate::protocol::{Announcement, Call, EventFrame, Group, Parked, Snapshot, Timestamp};
+use crate::protocol::{
+    Announcement, AnnouncementState, Call, CallState, EventFrame, Group, ParkState, Parked,
+    Snapshot, Timestamp,
+};
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 

@@ -1,5 +1,6 @@
 //! The directory as the engine sees it: users, their lines and rights, and groups.
 
+use crate::numbers::UserChange;
 use serde::{Deserialize, Serialize};
 
 /// What a connected client may do; a token carries one or more.
@@ -67,6 +68,29 @@ pub struct User {
     pub static_contact: Option<String>,
 }
 
+impl User {
+    /// Takes in a number that changed hands in the number inventory: an assigned number is
+    /// added (once) and makes the user voice-enabled; an unassigned one is removed, and the
+    /// user stays voice-enabled only if `holds_more` (another inventory number is still
+    /// theirs).
+    pub fn apply_number_change(&mut self, change: &UserChange, holds_more: bool) {
+        match change {
+            UserChange::Assigned { number, .. } => {
+                if !self.numbers.contains(number) {
+                    self.numbers.push(number.clone());
+                }
+                self.voice_enabled = true;
+            }
+            UserChange::Unassigned { number, .. } => {
+                self.numbers.retain(|n| n != number);
+                if !holds_more {
+                    self.voice_enabled = false;
+                }
+            }
+        }
+    }
+}
+
 /// Who may pick up a call ringing in a pickup group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,5 +127,51 @@ impl Default for Group {
             number: None,
             pickup_by: PickupBy::Members,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(numbers: &[&str]) -> User {
+        User {
+            id: "ada".into(),
+            numbers: numbers.iter().map(|n| n.to_string()).collect(),
+            voice_enabled: !numbers.is_empty(),
+            ..User::default()
+        }
+    }
+
+    #[test]
+    fn an_assigned_number_is_added_once_and_enables_voice() {
+        let mut ada = user(&[]);
+        let change = UserChange::Assigned {
+            user: "ada".into(),
+            number: "+14255550100".into(),
+        };
+        ada.apply_number_change(&change, false);
+        ada.apply_number_change(&change, false);
+        assert_eq!(ada.numbers, ["+14255550100"]);
+        assert!(ada.voice_enabled);
+    }
+
+    #[test]
+    fn an_unassigned_number_disables_voice_only_when_none_is_left() {
+        let mut ada = user(&["+14255550100", "+14255550101"]);
+        let first = UserChange::Unassigned {
+            user: "ada".into(),
+            number: "+14255550100".into(),
+        };
+        ada.apply_number_change(&first, true);
+        assert_eq!(ada.numbers, ["+14255550101"]);
+        assert!(ada.voice_enabled);
+        let last = UserChange::Unassigned {
+            user: "ada".into(),
+            number: "+14255550101".into(),
+        };
+        ada.apply_number_change(&last, false);
+        assert!(ada.numbers.is_empty());
+        assert!(!ada.voice_enabled);
     }
 }

@@ -4,8 +4,8 @@
 use super::codec::{CLOCK_RATE, Codec, FRAME_SAMPLES};
 use super::error::MediaError;
 use super::tune::default_tune;
-use crate::announcer::audio::{Audio, SAMPLE_RATE, resample, to_i16};
-use crate::announcer::error::AnnouncerError;
+use crate::sound::SoundError;
+use crate::sound::audio::{Audio, SAMPLE_RATE, resample, to_i16};
 use std::path::Path;
 
 /// The longest music file accepted: half an hour (about 14 MB per codec at 8 kHz).
@@ -32,7 +32,7 @@ impl Music {
         let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
         let audio = Audio::from_wav_bytes(&bytes, &path.display().to_string()).map_err(|e| {
             bad(match e {
-                AnnouncerError::BadAudio { detail, .. } => format!("not a readable WAV: {detail}"),
+                SoundError::BadAudio { detail, .. } => format!("not a readable WAV: {detail}"),
                 other => other.to_string(),
             })
         })?;

@@ -1,10 +1,10 @@
 //! Prompts: one-off audio played to one stream (the park code to the parker, a goodbye).
 
 use super::codec::{CLOCK_RATE, Codec, FRAME_SAMPLES};
-use crate::announcer::audio::{Audio, SAMPLE_RATE, resample, to_i16};
+use crate::sound::audio::{Audio, SAMPLE_RATE, resample, to_i16};
 use std::sync::Arc;
 
-/// The announcer's audio (16 kHz float) as the 8 kHz samples [`Media::play`] takes.
+/// A sound's audio (16 kHz float) as the 8 kHz samples [`Media::play`] takes.
 ///
 /// [`Media::play`]: super::Media::play
 pub fn prompt_samples(audio: &Audio) -> Arc<[i16]> {

@@ -19,7 +19,9 @@ pub struct NumberInventory {
     pub(super) addresses: BTreeMap<String, CivicAddress>,
 }
 
-/// A directory user's number changed hands.
+/// A directory user's number changed hands. The engine's directory user takes it in
+/// (`engine::User::apply_number_change`): the engine reads numbers (E.164), so numbers never
+/// name the engine's types and the two modules have no cycle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UserChange {
     /// `number` was assigned to `user`: the user becomes voice-enabled.
@@ -44,25 +46,6 @@ impl UserChange {
     pub fn user(&self) -> &str {
         match self {
             UserChange::Assigned { user, .. } | UserChange::Unassigned { user, .. } => user,
-        }
-    }
-
-    /// Applies the change to the directory's user; `holds_more` says whether the user
-    /// still holds another inventory number afterwards.
-    pub fn apply(&self, user: &mut crate::engine::User, holds_more: bool) {
-        match self {
-            UserChange::Assigned { number, .. } => {
-                if !user.numbers.contains(number) {
-                    user.numbers.push(number.clone());
-                }
-                user.voice_enabled = true;
-            }
-            UserChange::Unassigned { number, .. } => {
-                user.numbers.retain(|n| n != number);
-                if !holds_more {
-                    user.voice_enabled = false;
-                }
-            }
         }
     }
 }

@@ -2,8 +2,10 @@
 //! construction from the engine's objects.
 
 use super::time::{Timestamp, UtcClock};
-use crate::engine::directory::PickupBy;
-use crate::engine::objects::{AnnouncementState, CallState, Direction, ParkState};
+// The wire enums are the engine's own (one serde spelling), re-exported so a client reads
+// them from the protocol and never reaches down into the engine.
+pub use crate::engine::directory::PickupBy;
+pub use crate::engine::objects::{AnnouncementState, CallState, Direction, ParkState};
 use crate::engine::switch::{CallId, Party};
 use crate::engine::{self, EngineEvent, Subject};
 use serde::{Deserialize, Serialize};

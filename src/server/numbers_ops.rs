@@ -423,7 +423,7 @@ impl NumbersDesk {
                 return Err(NumbersError::NotFound(format!("no user '{id}'")).into());
             };
             let holds_more = next.numbers_of(id).next().is_some();
-            user_change.apply(&mut user, holds_more);
+            user.apply_number_change(user_change, holds_more);
             engine
                 .handle_command(now, actor, Command::Admin(AdminCommand::UserSet(user)))
                 .map_err(Refusal::Engine)?;

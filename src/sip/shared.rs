@@ -4,10 +4,10 @@
 use super::dialplan::DialPlan;
 use super::digest::DigestRealm;
 use super::registrar::Registrar;
-use crate::announcer::pack::SoundPack;
 use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
 use crate::server::clock::DriverClock;
+use crate::sound::SoundPack;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;

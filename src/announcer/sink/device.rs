@@ -106,9 +106,9 @@ pub fn list_devices() -> Result<Vec<DeviceInfo>, AnnouncerError> {
 #[cfg(feature = "playback")]
 mod playback {
     use super::{Clip, DeviceInfo};
-    use crate::announcer::audio::SAMPLE_RATE;
     use crate::announcer::error::AnnouncerError;
     use crate::announcer::sink::hold;
+    use crate::sound::SAMPLE_RATE;
     use rodio::cpal::traits::{DeviceTrait, HostTrait};
     use std::num::NonZero;
     use std::sync::Arc;

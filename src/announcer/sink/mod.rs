@@ -14,8 +14,8 @@ pub use null::NullSink;
 pub use sip_page::{PageError, PageOptions, SipPageSink};
 pub use wav::{WavSink, WavTarget};
 
-use super::audio::Audio;
 use super::error::AnnouncerError;
+use crate::sound::Audio;
 use std::time::Duration;
 
 /// One announcement's clip, with its id (a WAV sink names its file after it).

@@ -22,8 +22,9 @@ pub use queue::{Queue, Waiting};
 use super::compose::Composer;
 use super::error::AnnouncerError;
 use crate::client::{Client, ClientError};
-use crate::engine::objects::AnnouncementState;
-use crate::protocol::{Announcement, EventFrame, HelloOk, SubscribeOk, Timestamp};
+use crate::protocol::{
+    Announcement, AnnouncementState, EventFrame, HelloOk, SubscribeOk, Timestamp,
+};
 use play::{Anchor, Finished};
 use std::future::Future;
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 //! one clip at a time, and tells the station when the first sample went out and when the
 //! PA is free again.
 
-use crate::announcer::audio::Audio;
 use crate::announcer::error::AnnouncerError;
 use crate::announcer::sink::{Clip, Sink};
+use crate::sound::Audio;
 use std::sync::mpsc;
 use std::time::Instant;
 use tokio::sync::oneshot;

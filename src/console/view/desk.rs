@@ -5,7 +5,7 @@ use super::super::clock::{format_duration, seconds_between};
 use super::super::state::{Pane, State};
 use super::super::theme::Role;
 use super::{Paint, fit, pane_block, scroll_offset};
-use crate::engine::objects::CallState;
+use crate::protocol::CallState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;

@@ -6,7 +6,7 @@ use super::super::clock::{format_clock, format_duration};
 use super::super::state::{Pane, State};
 use super::super::theme::Role;
 use super::{Paint, fit, pane_block, scroll_offset};
-use crate::engine::objects::ParkState;
+use crate::protocol::ParkState;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;

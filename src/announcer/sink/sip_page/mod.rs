@@ -18,6 +18,7 @@ pub use error::PageError;
 
 use super::{Clip, Sink};
 use crate::announcer::error::AnnouncerError;
+use crate::config::BadPageUri;
 use crate::media::{Media, MediaConfig, MediaEvent, prompt_samples};
 use bytesstr::BytesStr;
 use sip_core::Endpoint;
@@ -70,16 +71,10 @@ impl std::fmt::Debug for SipPageSink {
     }
 }
 
-/// The paging URI, parsed; its text kept for messages.
+/// The paging URI, parsed; its text kept for messages. The parsing is the config check's
+/// ([`crate::config::parse_page_uri`]), so a URI the check passes is one the sink can call.
 pub fn parse_page_uri(text: &str) -> Result<SipUri, PageError> {
-    let trimmed = text.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    if !(lower.starts_with("sip:") || lower.starts_with("sips:")) {
-        return Err(PageError::BadUri(text.to_string()));
-    }
-    trimmed
-        .parse::<SipUri>()
-        .map_err(|_| PageError::BadUri(text.to_string()))
+    crate::config::parse_page_uri(text).map_err(|BadPageUri(text)| PageError::BadUri(text))
 }
 
 impl SipPageSink {

@@ -8,7 +8,7 @@
 //! loaded, so a user's recordings sit at the level of the built-in ones.
 
 use super::audio::{Audio, SPEECH_PEAK};
-use super::error::AnnouncerError;
+use super::error::SoundError;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -164,11 +164,11 @@ pub struct SoundPack {
 
 impl SoundPack {
     /// The built-in pack of `theme` and `language`.
-    pub fn builtin(theme: &str, language: &str) -> Result<SoundPack, AnnouncerError> {
+    pub fn builtin(theme: &str, language: &str) -> Result<SoundPack, SoundError> {
         let (_, _, files) = BUILTIN
             .iter()
             .find(|(t, l, _)| *t == theme && *l == language)
-            .ok_or_else(|| AnnouncerError::UnknownPack {
+            .ok_or_else(|| SoundError::UnknownPack {
                 theme: theme.to_string(),
                 language: language.to_string(),
                 known: BUILTIN
@@ -186,11 +186,7 @@ impl SoundPack {
 
     /// The pack a station uses: the built-in one of `theme` and `language` (if there is
     /// one), with the WAV files of `dir` added over it. Without either, an error.
-    pub fn load(
-        theme: &str,
-        language: &str,
-        dir: Option<&Path>,
-    ) -> Result<SoundPack, AnnouncerError> {
+    pub fn load(theme: &str, language: &str, dir: Option<&Path>) -> Result<SoundPack, SoundError> {
         let mut pack = match (SoundPack::builtin(theme, language), dir) {
             (Ok(pack), _) => pack,
             (Err(_), Some(_)) => SoundPack::empty(theme, language),
@@ -212,8 +208,8 @@ impl SoundPack {
     }
 
     /// Adds every `*.wav` of `dir` (the file stem is the word), replacing words it has.
-    pub fn add_dir(&mut self, dir: &Path) -> Result<(), AnnouncerError> {
-        let io = |source| AnnouncerError::Pack {
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), SoundError> {
+        let io = |source| SoundError::Pack {
             dir: dir.to_path_buf(),
             source,
         };
@@ -267,9 +263,9 @@ impl SoundPack {
         self.words.keys().map(String::as_str)
     }
 
-    /// The recording of `word`, or [`AnnouncerError::MissingWord`].
-    pub fn require(&self, word: &str) -> Result<&Audio, AnnouncerError> {
-        self.word(word).ok_or_else(|| AnnouncerError::MissingWord {
+    /// The recording of `word`, or [`SoundError::MissingWord`].
+    pub fn require(&self, word: &str) -> Result<&Audio, SoundError> {
+        self.word(word).ok_or_else(|| SoundError::MissingWord {
             word: word.to_string(),
         })
     }
@@ -277,9 +273,9 @@ impl SoundPack {
 
 /// The words that read `code` out character by character: `*705` is
 /// `["star", "seven", "zero", "five"]`.
-pub fn code_words(code: &str) -> Result<Vec<&'static str>, AnnouncerError> {
+pub fn code_words(code: &str) -> Result<Vec<&'static str>, SoundError> {
     let code = code.trim();
-    let unspeakable = || AnnouncerError::UnspeakableCode {
+    let unspeakable = || SoundError::UnspeakableCode {
         code: code.to_string(),
     };
     if code.is_empty() {

@@ -1,10 +1,11 @@
-//! Mono audio at one fixed rate: the unit everything in the announcer composes and plays.
+//! Mono audio at one fixed rate: the unit the announcer composes and plays and the switch's
+//! prompts and music on hold are made from.
 //!
 //! Samples are `f32` in `-1.0..=1.0`. Every clip is held at [`SAMPLE_RATE`]; audio from
 //! elsewhere (espeak-ng speaks at 22 050 Hz, a user's sound pack may be 44.1 kHz stereo) is
 //! mixed down and resampled once, when it is read.
 
-use super::error::AnnouncerError;
+use super::error::SoundError;
 use std::io::Cursor;
 use std::time::Duration;
 
@@ -103,8 +104,8 @@ impl Audio {
 
     /// Reads a WAV file's bytes: any channel count (mixed down), 8/16/24/32-bit integer or
     /// 32-bit float, any rate (resampled to [`SAMPLE_RATE`]).
-    pub fn from_wav_bytes(bytes: &[u8], name: &str) -> Result<Audio, AnnouncerError> {
-        let bad = |detail: String| AnnouncerError::BadAudio {
+    pub fn from_wav_bytes(bytes: &[u8], name: &str) -> Result<Audio, SoundError> {
+        let bad = |detail: String| SoundError::BadAudio {
             name: name.to_string(),
             detail,
         };
@@ -143,7 +144,7 @@ impl Audio {
     }
 
     /// The audio as a WAV file: mono, [`SAMPLE_RATE`], 16-bit.
-    pub fn to_wav_bytes(&self) -> Result<Vec<u8>, AnnouncerError> {
+    pub fn to_wav_bytes(&self) -> Result<Vec<u8>, SoundError> {
         let spec = hound::WavSpec {
             channels: 1,
             sample_rate: SAMPLE_RATE,
@@ -151,7 +152,7 @@ impl Audio {
             sample_format: hound::SampleFormat::Int,
         };
         let mut out = Cursor::new(Vec::with_capacity(44 + self.samples.len() * 2));
-        let wav = |e: hound::Error| AnnouncerError::WavWrite(e.to_string());
+        let wav = |e: hound::Error| SoundError::WavWrite(e.to_string());
         let mut writer = hound::WavWriter::new(&mut out, spec).map_err(wav)?;
         for s in &self.samples {
             writer.write_sample(to_i16(*s)).map_err(wav)?;
