@@ -3,10 +3,12 @@
 
 pub mod envelope;
 pub mod objects;
+pub mod op;
 pub mod time;
 
 pub use envelope::*;
 pub use objects::*;
+pub use op::{Op, OpName, ProtocolError};
 pub use time::{Timestamp, UtcClock};
 
 /// The protocol version this build speaks.
