@@ -120,6 +120,12 @@ impl Client {
         self.handle.request(op, args).await
     }
 
+    /// Sends a typed op and returns the reply's `ok` value (decode it with
+    /// [`crate::protocol::op::decode_ok`] into the op's result type).
+    pub async fn op(&self, op: crate::protocol::Op) -> Result<Value, ClientError> {
+        self.handle.op(op).await
+    }
+
     /// Like [`Client::request`], with an idempotency key: the engine answers a repeat of
     /// the same key within 60 s with the first result instead of acting twice.
     pub async fn request_with_key(
@@ -187,6 +193,12 @@ impl ClientHandle {
     pub async fn request(&self, op: &str, args: Value) -> Result<Value, ClientError> {
         let reply = self.send(op, args, None).await?;
         reply_ok(op, reply)
+    }
+
+    /// See [`Client::op`].
+    pub async fn op(&self, op: crate::protocol::Op) -> Result<Value, ClientError> {
+        let name = op.name();
+        self.request(name.as_str(), op.args()).await
     }
 
     /// See [`Client::request_with_key`].

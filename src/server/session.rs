@@ -382,10 +382,7 @@ impl Session {
             );
             return self.reply_or_gone(id, Err(error), None).await;
         }
-        let inline = matches!(
-            name,
-            OpName::Ping | OpName::Subscribe | OpName::HistoryList
-        );
+        let inline = matches!(name, OpName::Ping | OpName::Subscribe | OpName::HistoryList);
         if inline && let Some(close) = self.flush_pending().await {
             return Some(close);
         }

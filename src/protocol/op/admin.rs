@@ -98,7 +98,11 @@ impl AdminOp {
 /// The engine's admin command: decoded as `{"op", "args"}`, as the engine's enum is
 /// tagged, with the error naming the field inside the args.
 fn decode_change(name: OpName, args: &Value) -> Result<AdminCommand, ProtocolError> {
-    let args = if args.is_null() { empty() } else { args.clone() };
+    let args = if args.is_null() {
+        empty()
+    } else {
+        args.clone()
+    };
     let tagged = serde_json::json!({ "op": name.as_str(), "args": args });
     decode_args::<AdminCommand>(&tagged).map_err(|e| match e {
         ProtocolError::BadRequest(m) => ProtocolError::BadRequest(m.replacen("args.", "", 1)),

@@ -78,7 +78,10 @@ fn admin_args_decode_into_admin_commands_naming_the_field_inside_the_args() {
 
 #[test]
 fn numbers_args_refuse_unknown_fields() {
-    let m = bad_request(OpName::NumberAssign, json!({"number": "1", "user": "a", "x": 1}));
+    let m = bad_request(
+        OpName::NumberAssign,
+        json!({"number": "1", "user": "a", "x": 1}),
+    );
     assert!(m.contains("unknown field"), "{m}");
 }
 
@@ -163,7 +166,12 @@ fn the_engine_and_the_protocol_agree_on_the_roles_of_every_command() {
 
 #[test]
 fn ops_without_args_ignore_what_is_sent() {
-    for name in [OpName::Health, OpName::ParkedList, OpName::UserList, OpName::Ping] {
+    for name in [
+        OpName::Health,
+        OpName::ParkedList,
+        OpName::UserList,
+        OpName::Ping,
+    ] {
         assert!(Op::decode(name, &json!({"anything": 1})).is_ok(), "{name}");
         assert!(Op::decode(name, &json!(5)).is_ok(), "{name}");
     }
@@ -178,7 +186,9 @@ fn admin_and_numbers_ops_round_trip() {
             start: "*100".into(),
             end: "*199".into(),
         }))),
-        Op::Admin(AdminOp::Change(AdminCommand::UserRemove { id: "ada".into() })),
+        Op::Admin(AdminOp::Change(AdminCommand::UserRemove {
+            id: "ada".into(),
+        })),
         Op::Admin(AdminOp::TokenCreate(TokenCreate {
             user: "ada".into(),
             roles: vec![Role::Receptionist, Role::Monitor],
@@ -305,22 +315,23 @@ fn desk_op() -> impl Strategy<Value = Op> {
 
 fn sim_or_query_op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        (text(), text(), text()).prop_map(|(number, name, to)| Op::Sim(SimOp::Offer(
-            SimOffer {
-                from: Party { number, name },
-                to,
-            }
-        ))),
+        (text(), text(), text()).prop_map(|(number, name, to)| Op::Sim(SimOp::Offer(SimOffer {
+            from: Party { number, name },
+            to,
+        }))),
         text().prop_map(|query| Op::Query(QueryOp::DirectorySearch(SearchArgs { query }))),
-        proptest::option::of(1usize..10_000).prop_map(|limit| Op::Query(QueryOp::HistoryList(
-            HistoryArgs { since: None, limit }
-        ))),
-        (proptest::option::of(any::<u64>()), proptest::option::of(text())).prop_map(
-            |(since, zone)| Op::Session(SessionOp::Subscribe(SubscribeOp {
-                sub: crate::protocol::SubscribeArgs { since, epoch: None },
-                zone,
-            }))
-        ),
+        proptest::option::of(1usize..10_000)
+            .prop_map(|limit| Op::Query(QueryOp::HistoryList(HistoryArgs { since: None, limit }))),
+        (
+            proptest::option::of(any::<u64>()),
+            proptest::option::of(text())
+        )
+            .prop_map(
+                |(since, zone)| Op::Session(SessionOp::Subscribe(SubscribeOp {
+                    sub: crate::protocol::SubscribeArgs { since, epoch: None },
+                    zone,
+                }))
+            ),
     ]
 }
 

@@ -48,9 +48,7 @@ impl EngineTask {
         let result = match op {
             Ok(op) => self.dispatch(now, actor, op),
             // Without the sim, a `sim.*` op is refused whatever its args.
-            Err(_) if self.sim.is_none() && name.as_str().starts_with("sim.") => {
-                Err(sim_off(name))
-            }
+            Err(_) if self.sim.is_none() && name.as_str().starts_with("sim.") => Err(sim_off(name)),
             Err(e) => Err(e.body()),
         };
         let seq = self.pump(now);
@@ -85,17 +83,11 @@ impl EngineTask {
         let name = op.name();
         match op {
             Op::Desk(desk) => self.command(now, actor, desk.into_command()),
-            Op::Admin(AdminOp::Change(change)) => {
-                self.command(now, actor, Command::Admin(change))
-            }
+            Op::Admin(AdminOp::Change(change)) => self.command(now, actor, Command::Admin(change)),
             Op::Numbers(numbers) => {
-                let result = self.numbers.handle(
-                    &mut self.engine,
-                    now,
-                    actor,
-                    self.store.as_ref(),
-                    numbers,
-                );
+                let result =
+                    self.numbers
+                        .handle(&mut self.engine, now, actor, self.store.as_ref(), numbers);
                 if result.is_ok()
                     && let Some(sip) = &self.sip
                 {

@@ -86,8 +86,8 @@ pub enum Msg {
     Op {
         /// Who.
         actor: Actor,
-        /// The op.
-        request: OpRequest,
+        /// The op (boxed: ops are large, the mailbox's other messages small).
+        request: Box<OpRequest>,
         /// Idempotency key.
         key: Option<String>,
         /// Where the result goes.
@@ -161,7 +161,7 @@ impl EngineHandle {
         let (reply, rx) = oneshot::channel();
         self.send(Msg::Op {
             actor,
-            request,
+            request: Box::new(request),
             key,
             reply,
         })

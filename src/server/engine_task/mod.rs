@@ -369,7 +369,7 @@ impl EngineTask {
                 reply,
             } => {
                 let now = self.clock.now();
-                let result = self.op(now, &actor, request, key.as_deref());
+                let result = self.op(now, &actor, *request, key.as_deref());
                 let _ = reply.send(result);
             }
             Msg::Subscribe {
