@@ -312,7 +312,7 @@ impl Session {
 
     async fn hello(&mut self, request: Request) -> Option<Close> {
         let unauthenticated = |m: &str| ErrorBody::new(ErrorCode::Unauthenticated, m);
-        if request.op != "hello" {
+        if request.op != OpName::Hello.as_str() {
             let _ = self
                 .send_error(
                     request.id,
@@ -366,7 +366,7 @@ impl Session {
 
     async fn request(&mut self, actor: Actor, request: Request) -> Option<Close> {
         let Request { id, op, args, key } = request;
-        if op == "hello" {
+        if op == OpName::Hello.as_str() {
             let error = ErrorBody::new(ErrorCode::BadRequest, "op: already said hello");
             return self.reply_or_gone(id, Err(error), None).await;
         }
