@@ -2,17 +2,17 @@
 //! a steady rate; each `park.started` is timed from the park request to its delivery at
 //! every subscriber, and the percentiles are printed.
 
+use crate::engine::command::ParkArgs;
+use crate::engine::switch::{CallId, Party};
 use crate::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, Role, User};
+use crate::protocol::op::sim::SimOffer;
+use crate::protocol::op::{DeskOp, SessionOp, SimOp, SubscribeOp};
+use crate::protocol::{HelloArgs, Op, PROTOCOL_VERSION};
 use crate::server::auth::{TokenEntry, TokenRegistry, digest};
 use crate::server::engine_task::TaskSettings;
 use crate::server::{ServerOptions, start_server};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use crate::engine::command::ParkArgs;
-use crate::engine::switch::{CallId, Party};
-use crate::protocol::op::sim::SimOffer;
-use crate::protocol::op::{DeskOp, SessionOp, SimOp, SubscribeOp};
-use crate::protocol::{HelloArgs, Op, PROTOCOL_VERSION};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -166,7 +166,12 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
     let mut watchers = Vec::new();
     for _ in 0..args.subscribers {
         let mut ws = connect(&url, WATCHER).await?;
-        send(&mut ws, Op::Session(SessionOp::Subscribe(SubscribeOp::default())), 1).await?;
+        send(
+            &mut ws,
+            Op::Session(SessionOp::Subscribe(SubscribeOp::default())),
+            1,
+        )
+        .await?;
         expect_reply(&mut ws, 1).await?;
         let sent = sent.clone();
         let latencies = latencies.clone();

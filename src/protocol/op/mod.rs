@@ -17,6 +17,7 @@ pub mod admin;
 pub mod desk;
 mod names;
 pub mod numbers;
+mod ok;
 pub mod query;
 pub mod session;
 pub mod sim;
@@ -28,7 +29,10 @@ pub use admin::{AdminOp, TokenCreate};
 pub use desk::{AnnounceOk, CallOk, DeskOp, Done, ExtendOk, ParkOk};
 pub use names::OpName;
 pub use numbers::NumbersOp;
-pub use query::{DirectoryEntry, DirectoryOk, HistoryOk, ParkedListOk, QueryOp};
+pub use ok::OpOk;
+pub use query::{
+    DirectoryEntry, DirectoryOk, HistoryArgs, HistoryOk, ParkedListOk, QueryOp, SearchArgs,
+};
 pub use session::{SessionOp, SubscribeOp};
 pub use sim::SimOp;
 
@@ -175,7 +179,7 @@ pub fn decode_args<T: DeserializeOwned>(args: &Value) -> Result<T, ProtocolError
     })
 }
 
-/// Decodes a reply's `ok` value into the op's result type.
+/// Decodes a reply's `ok` value into the op's result type (see also [`OpOk::decode`]).
 pub fn decode_ok<T: DeserializeOwned>(ok: Value) -> Result<T, ProtocolError> {
     serde_json::from_value(ok).map_err(|e| ProtocolError::BadRequest(format!("ok: {e}")))
 }

@@ -70,13 +70,15 @@ impl QueryOp {
 
 /// `parked.list` ok.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ParkedListOk {
     /// Every parked call.
     pub parked: Vec<Parked>,
 }
 
-/// A directory user as `directory.search` shows it.
+/// A directory user as `directory.search` shows it (a field left out reads as empty).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DirectoryEntry {
     /// The user's id.
     pub id: String,
@@ -92,6 +94,7 @@ pub struct DirectoryEntry {
 
 /// `directory.search` ok.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DirectoryOk {
     /// The users found.
     pub users: Vec<DirectoryEntry>,
@@ -99,6 +102,7 @@ pub struct DirectoryOk {
 
 /// `history.list` ok: ended parks, as the store's history entries.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HistoryOk {
     /// The entries (the store's `HistoryEntry` shape).
     pub entries: Vec<Value>,

@@ -348,3 +348,25 @@ proptest! {
         prop_assert_eq!(Op::from_request(&request), Ok(op));
     }
 }
+
+#[test]
+fn a_reply_decodes_by_its_op() {
+    let ok = json!({"code": "705", "spoken": "seven zero five", "expires_at": "2026-11-21T10:05:00.000Z"});
+    match OpOk::decode(OpName::Park, ok) {
+        Ok(OpOk::Parked(p)) => assert_eq!(p.code, "705"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        OpOk::decode(OpName::Retrieve, json!({"call": "c-1"})),
+        Ok(OpOk::Call(CallOk {
+            call: CallId("c-1".into())
+        }))
+    );
+    assert_eq!(OpOk::decode(OpName::Hangup, json!({})), Ok(OpOk::Done));
+    let users = json!({"users": [{"id": "ada", "name": "Ada"}]});
+    match OpOk::decode(OpName::DirectorySearch, users) {
+        Ok(OpOk::Directory(d)) => assert_eq!(d.users[0].id, "ada"),
+        other => panic!("{other:?}"),
+    }
+    assert!(OpOk::decode(OpName::Park, json!({"code": 5})).is_err());
+}

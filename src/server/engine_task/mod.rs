@@ -1,9 +1,15 @@
 //! The engine's owner: one task that holds the engine, the simulated switch and the demo,
 //! turns requests into commands, drains events and intents after every input, numbers and
 //! fans out the events, and re-arms its timer from `poll_timeout` (str0m's rule).
+//!
+//! - [`handle`]: the mailbox ([`Msg`]) and the [`EngineHandle`] sessions and the server
+//!   send through;
+//! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
+//!   the idempotency cache and the audit log around them;
+//! - `snapshot`: a new subscriber's replay or snapshot.
 
 mod dispatch;
-mod handle;
+pub mod handle;
 mod snapshot;
 
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
