@@ -2,9 +2,10 @@
 //! to it over channels.
 
 use super::error::ClientError;
+use crate::protocol::op::{SessionOp, SubscribeOp};
 use crate::protocol::{
-    ErrorBody, ErrorCode, EventFrame, HelloArgs, HelloOk, MAX_CLIENT_FRAME, MAX_SERVER_FRAME, PATH,
-    PROTOCOL_VERSION, Reply, Request, ServerFrame, SubscribeArgs, SubscribeOk,
+    ErrorBody, ErrorCode, EventFrame, HelloArgs, HelloOk, MAX_CLIENT_FRAME, MAX_SERVER_FRAME, Op,
+    OpName, PATH, PROTOCOL_VERSION, Reply, Request, ServerFrame, SubscribeArgs, SubscribeOk,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -169,16 +170,14 @@ impl Client {
 
 impl ClientHandle {
     async fn hello(&self, token: &str, client_name: &str) -> Result<HelloOk, ClientError> {
-        let args = HelloArgs {
+        let hello = SessionOp::Hello(HelloArgs {
             token: token.to_string(),
             client: client_name.to_string(),
             protocol: PROTOCOL_VERSION,
-        };
-        let args = serde_json::to_value(args).map_err(|e| ClientError::BadFrame {
-            what: "hello request",
-            detail: e.to_string(),
-        })?;
-        let reply = self.send("hello", args, None).await?;
+        });
+        let reply = self
+            .send(OpName::Hello.as_str(), hello.args(), None)
+            .await?;
         if let Some(error) = reply.error {
             return Err(hello_refusal(error));
         }
@@ -218,13 +217,13 @@ impl ClientHandle {
         since: Option<u64>,
         epoch: Option<String>,
     ) -> Result<SubscribeOk, ClientError> {
-        let args = serde_json::to_value(SubscribeArgs { since, epoch }).map_err(|e| {
-            ClientError::BadFrame {
-                what: "subscribe request",
-                detail: e.to_string(),
-            }
-        })?;
-        let ok = self.request("subscribe", args).await?;
+        let subscribe = SubscribeOp {
+            sub: SubscribeArgs { since, epoch },
+            zone: None,
+        };
+        let ok = self
+            .op(Op::Session(SessionOp::Subscribe(subscribe)))
+            .await?;
         serde_json::from_value(ok).map_err(|e| ClientError::BadFrame {
             what: "subscribe reply",
             detail: e.to_string(),
@@ -233,9 +232,7 @@ impl ClientHandle {
 
     /// `ping` → `{}`: proves the engine is answering.
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.request("ping", Value::Object(serde_json::Map::new()))
-            .await
-            .map(|_| ())
+        self.op(Op::Session(SessionOp::Ping)).await.map(|_| ())
     }
 
     /// Whether the connection has closed.

@@ -82,7 +82,8 @@ impl AdminOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         match self {
             AdminOp::Change(c) => match encode(c) {
                 Value::Object(mut o) => o.remove("args").unwrap_or_else(empty),

@@ -64,7 +64,8 @@ impl DeskOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         match self {
             DeskOp::Park(a) => encode_set(a),
             DeskOp::Retrieve(a) => encode_set(a),

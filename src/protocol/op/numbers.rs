@@ -177,7 +177,8 @@ impl NumbersOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         use NumbersOp as N;
         match self {
             N::OperatorList | N::AddressList => empty(),

@@ -59,7 +59,8 @@ impl QueryOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         match self {
             QueryOp::Health | QueryOp::ParkedList => empty(),
             QueryOp::DirectorySearch(a) => encode_set(a),

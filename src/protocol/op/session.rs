@@ -47,7 +47,8 @@ impl SessionOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         match self {
             SessionOp::Hello(a) => encode(a),
             SessionOp::Ping => empty(),

@@ -77,7 +77,8 @@ impl SimOp {
         }
     }
 
-    pub(super) fn args(&self) -> Value {
+    /// Its args as they travel.
+    pub fn args(&self) -> Value {
         match self {
             SimOp::Offer(a) => encode_set(a),
             SimOp::Hangup(a) => encode_set(a),
