@@ -196,6 +196,55 @@ fn admin_and_numbers_ops_round_trip() {
         })),
         Op::Admin(AdminOp::TokenRevoke(TokenRevoke { id: "t-1".into() })),
         Op::Admin(AdminOp::PolicyList),
+        Op::Admin(AdminOp::Change(AdminCommand::PolicySet(
+            crate::engine::ParkPolicy::default(),
+        ))),
+        Op::Admin(AdminOp::Change(AdminCommand::UserSet(
+            crate::engine::User {
+                id: "ada".into(),
+                name: "Ada".into(),
+                numbers: vec!["+1".into()],
+                voice_enabled: true,
+                policy: Some("desk".into()),
+                sip_ha1: Some("ab".into()),
+                static_contact: None,
+            },
+        ))),
+        Op::Admin(AdminOp::Change(AdminCommand::GroupSet(
+            crate::engine::Group::default(),
+        ))),
+        Op::Numbers(NumbersOp::OperatorEnable(crate::numbers::OperatorArgs {
+            operator: "contoso".into(),
+            countries: vec!["US".into()],
+            name: Some("Contoso".into()),
+            company_size: Some(crate::numbers::CompanySize::UpTo250),
+            ..Default::default()
+        })),
+        Op::Numbers(NumbersOp::NumberMigrate(crate::numbers::MigrateArgs {
+            number: "+1".into(),
+            step: crate::numbers::Step::Start,
+            operator: Some("contoso".into()),
+            to: None,
+            user: None,
+            reason: None,
+        })),
+        Op::Numbers(NumbersOp::AddressSet(super::numbers::AddressSet {
+            address: crate::numbers::CivicAddress {
+                id: "hq".into(),
+                company: "Northwind".into(),
+                country: "US".into(),
+                house_number: "1".into(),
+                house_number_suffix: String::new(),
+                street: "Main".into(),
+                city: "Redmond".into(),
+                state: String::new(),
+                postal_code: "01234".into(),
+                latitude: Some(47.6),
+                longitude: Some(-122.1),
+                description: String::new(),
+            },
+            as_operator: false,
+        })),
         Op::Numbers(NumbersOp::OperatorList),
         Op::Numbers(NumbersOp::OperatorRemove(OperatorRemove {
             operator: "contoso".into(),
