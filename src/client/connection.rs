@@ -127,6 +127,15 @@ impl Client {
         self.handle.op(op).await
     }
 
+    /// Like [`Client::op`], with an idempotency key (see [`Client::request_with_key`]).
+    pub async fn op_with_key(
+        &self,
+        op: crate::protocol::Op,
+        key: &str,
+    ) -> Result<Value, ClientError> {
+        self.handle.op_with_key(op, key).await
+    }
+
     /// Like [`Client::request`], with an idempotency key: the engine answers a repeat of
     /// the same key within 60 s with the first result instead of acting twice.
     pub async fn request_with_key(
@@ -198,6 +207,16 @@ impl ClientHandle {
     pub async fn op(&self, op: crate::protocol::Op) -> Result<Value, ClientError> {
         let name = op.name();
         self.request(name.as_str(), op.args()).await
+    }
+
+    /// See [`Client::op_with_key`].
+    pub async fn op_with_key(
+        &self,
+        op: crate::protocol::Op,
+        key: &str,
+    ) -> Result<Value, ClientError> {
+        let name = op.name();
+        self.request_with_key(name.as_str(), op.args(), key).await
     }
 
     /// See [`Client::request_with_key`].

@@ -115,6 +115,15 @@ impl Op {
         }
     }
 
+    /// The request for this mutating op with an idempotency key: a retry with the same key
+    /// within 60 s gets the first result instead of acting twice.
+    pub fn into_keyed_request(self, id: impl Into<Value>, key: impl Into<String>) -> Request {
+        Request {
+            key: Some(key.into()),
+            ..self.into_request(id)
+        }
+    }
+
     /// Its name.
     pub fn name(&self) -> OpName {
         match self {

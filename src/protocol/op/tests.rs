@@ -419,3 +419,14 @@ fn a_reply_decodes_by_its_op() {
     }
     assert!(OpOk::decode(OpName::Park, json!({"code": 5})).is_err());
 }
+
+#[test]
+fn a_keyed_request_carries_its_key() {
+    let op = Op::Desk(DeskOp::Hangup(HangupArgs {
+        call: CallId("c-1".into()),
+    }));
+    let request = op.clone().into_keyed_request(3, "k-1");
+    assert_eq!(request.key.as_deref(), Some("k-1"));
+    assert_eq!(request.id, json!(3));
+    assert_eq!(Op::from_request(&request), Ok(op));
+}
