@@ -8,7 +8,8 @@
 //! - [`media`]: RTP on its own thread — G.711, music on hold, prompts, the relay, SDP.
 //! - [`sim`]: the simulated switch (phones that ring, answer, are busy) and demo traffic,
 //!   serving the engine's switch boundary until real SIP does.
-//! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.
+//! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients:
+//!   frames, objects, and the typed ops (`protocol::op`) both ends encode and decode.
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
 //! - [`numbers`]: phone numbers, operators and emergency addresses (Operator Connect) —
 //!   sans-IO rules the server drives.

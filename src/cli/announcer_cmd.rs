@@ -8,8 +8,10 @@ use crate::announcer::sink::{
 use crate::announcer::station::{Backoff, Player, Station, StationNote, StationOptions};
 use crate::announcer::{Request, Say, setup};
 use crate::config::{AnnouncerSink, Settings};
+use crate::engine::command::AnnounceArgs as EngineAnnounceArgs;
+use crate::protocol::Op;
+use crate::protocol::op::DeskOp;
 use anyhow::{Context, bail};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -296,25 +298,16 @@ pub async fn run_announce(
     if args.for_name.is_some() {
         bail!("--for is for --preview; the engine takes the name from the park");
     }
-    let mut op = serde_json::Map::new();
-    match (&args.code, &args.text) {
-        (None, None) => bail!("give --code or --text"),
-        (code, text) => {
-            if let Some(code) = code {
-                op.insert("code".into(), json!(code));
-            }
-            if let Some(text) = text {
-                op.insert("text".into(), json!(text));
-            }
-        }
+    if args.code.is_none() && args.text.is_none() {
+        bail!("give --code or --text");
     }
-    op.insert("repeat".into(), json!(args.repeat));
-    if let Some(zone) = &args.zone {
-        op.insert("zone".into(), json!(zone));
-    }
-    if let Some(priority) = args.priority {
-        op.insert("priority".into(), json!(priority));
-    }
+    let op = Op::Desk(DeskOp::Announce(EngineAnnounceArgs {
+        code: args.code.clone(),
+        text: args.text.clone(),
+        repeat: Some(args.repeat),
+        zone: args.zone.clone(),
+        priority: args.priority,
+    }));
     let url = args
         .connect
         .engine
@@ -322,9 +315,7 @@ pub async fn run_announce(
         .unwrap_or_else(|| settings.console.engine.clone());
     let client_name = format!("parkdesk-announce {}", env!("CARGO_PKG_VERSION"));
     let (client, _) = crate::client::Client::connect(&url, &token, &client_name).await?;
-    let ok = client
-        .request("announce", serde_json::Value::Object(op))
-        .await?;
+    let ok = client.op(op).await?;
     let id = ok["announcement"]["announcement"].as_str().unwrap_or("?");
     let state = ok["announcement"]["state"].as_str().unwrap_or("?");
     match ok["announcement"]["reason"].as_str() {

@@ -2,13 +2,18 @@
 //! a steady rate; each `park.started` is timed from the park request to its delivery at
 //! every subscriber, and the percentiles are printed.
 
+use crate::engine::command::ParkArgs;
+use crate::engine::switch::{CallId, Party};
 use crate::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, Role, User};
+use crate::protocol::op::sim::SimOffer;
+use crate::protocol::op::{DeskOp, SessionOp, SimOp, SubscribeOp};
+use crate::protocol::{HelloArgs, Op, PROTOCOL_VERSION};
 use crate::server::auth::{TokenEntry, TokenRegistry, digest};
 use crate::server::engine_task::TaskSettings;
 use crate::server::{ServerOptions, start_server};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -97,11 +102,21 @@ async fn connect(url: &str, token: &str) -> anyhow::Result<Ws> {
     let (mut ws, _) = tokio_tungstenite::connect_async(url)
         .await
         .context("connect")?;
-    let hello =
-        json!({"id": 0, "op": "hello", "args": {"token": token, "client": "bench", "protocol": 1}});
-    ws.send(Message::text(hello.to_string())).await?;
+    let hello = Op::Session(SessionOp::Hello(HelloArgs {
+        token: token.to_string(),
+        client: "bench".into(),
+        protocol: PROTOCOL_VERSION,
+    }));
+    send(&mut ws, hello, 0).await?;
     expect_reply(&mut ws, 0).await?;
     Ok(ws)
+}
+
+/// Sends `op` as request `id`.
+async fn send(ws: &mut Ws, op: Op, id: u64) -> anyhow::Result<()> {
+    let request = serde_json::to_string(&op.into_request(id))?;
+    ws.send(Message::text(request)).await?;
+    Ok(())
 }
 
 async fn expect_reply(ws: &mut Ws, id: u64) -> anyhow::Result<Value> {
@@ -151,9 +166,11 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
     let mut watchers = Vec::new();
     for _ in 0..args.subscribers {
         let mut ws = connect(&url, WATCHER).await?;
-        ws.send(Message::text(
-            json!({"id": 1, "op": "subscribe", "args": {}}).to_string(),
-        ))
+        send(
+            &mut ws,
+            Op::Session(SessionOp::Subscribe(SubscribeOp::default())),
+            1,
+        )
         .await?;
         expect_reply(&mut ws, 1).await?;
         let sent = sent.clone();
@@ -190,8 +207,14 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
     for n in 0..expected {
         ticker.tick().await;
         id += 1;
-        let offer = json!({"id": id, "op": "sim.offer", "args": {"from": {"number": format!("+1555{n:07}"), "name": "Bench"}, "to": "reception"}});
-        desk.send(Message::text(offer.to_string())).await?;
+        let offer = Op::Sim(SimOp::Offer(SimOffer {
+            from: Party {
+                number: format!("+1555{n:07}"),
+                name: "Bench".into(),
+            },
+            to: "reception".into(),
+        }));
+        send(&mut desk, offer, id).await?;
         let call = expect_reply(&mut desk, id).await?["call"]
             .as_str()
             .unwrap_or_default()
@@ -200,10 +223,14 @@ pub async fn run(args: BenchWsArgs) -> anyhow::Result<ExitCode> {
         if let Ok(mut m) = sent.lock() {
             m.insert(call.clone(), clock());
         }
-        desk.send(Message::text(
-            json!({"id": id, "op": "park", "args": {"call": call}}).to_string(),
-        ))
-        .await?;
+        let park = Op::Desk(DeskOp::Park(ParkArgs {
+            call: CallId(call),
+            code: None,
+            for_note: None,
+            announce: None,
+            timeout: None,
+        }));
+        send(&mut desk, park, id).await?;
         expect_reply(&mut desk, id).await?;
     }
     let wall = began.elapsed();

@@ -4,7 +4,6 @@
 //! or `--token-file`.
 
 pub mod admin;
-pub mod admin_numbers;
 pub mod announcer_cmd;
 pub mod bench_ws;
 pub mod console_cmd;

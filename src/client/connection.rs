@@ -2,9 +2,10 @@
 //! to it over channels.
 
 use super::error::ClientError;
+use crate::protocol::op::{SessionOp, SubscribeOp};
 use crate::protocol::{
-    ErrorBody, ErrorCode, EventFrame, HelloArgs, HelloOk, MAX_CLIENT_FRAME, MAX_SERVER_FRAME, PATH,
-    PROTOCOL_VERSION, Reply, Request, ServerFrame, SubscribeArgs, SubscribeOk,
+    ErrorBody, ErrorCode, EventFrame, HelloArgs, HelloOk, MAX_CLIENT_FRAME, MAX_SERVER_FRAME, Op,
+    OpName, PATH, PROTOCOL_VERSION, Reply, Request, ServerFrame, SubscribeArgs, SubscribeOk,
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -120,6 +121,21 @@ impl Client {
         self.handle.request(op, args).await
     }
 
+    /// Sends a typed op and returns the reply's `ok` value (decode it with
+    /// [`crate::protocol::op::decode_ok`] into the op's result type).
+    pub async fn op(&self, op: crate::protocol::Op) -> Result<Value, ClientError> {
+        self.handle.op(op).await
+    }
+
+    /// Like [`Client::op`], with an idempotency key (see [`Client::request_with_key`]).
+    pub async fn op_with_key(
+        &self,
+        op: crate::protocol::Op,
+        key: &str,
+    ) -> Result<Value, ClientError> {
+        self.handle.op_with_key(op, key).await
+    }
+
     /// Like [`Client::request`], with an idempotency key: the engine answers a repeat of
     /// the same key within 60 s with the first result instead of acting twice.
     pub async fn request_with_key(
@@ -163,16 +179,14 @@ impl Client {
 
 impl ClientHandle {
     async fn hello(&self, token: &str, client_name: &str) -> Result<HelloOk, ClientError> {
-        let args = HelloArgs {
+        let hello = SessionOp::Hello(HelloArgs {
             token: token.to_string(),
             client: client_name.to_string(),
             protocol: PROTOCOL_VERSION,
-        };
-        let args = serde_json::to_value(args).map_err(|e| ClientError::BadFrame {
-            what: "hello request",
-            detail: e.to_string(),
-        })?;
-        let reply = self.send("hello", args, None).await?;
+        });
+        let reply = self
+            .send(OpName::Hello.as_str(), hello.args(), None)
+            .await?;
         if let Some(error) = reply.error {
             return Err(hello_refusal(error));
         }
@@ -187,6 +201,22 @@ impl ClientHandle {
     pub async fn request(&self, op: &str, args: Value) -> Result<Value, ClientError> {
         let reply = self.send(op, args, None).await?;
         reply_ok(op, reply)
+    }
+
+    /// See [`Client::op`].
+    pub async fn op(&self, op: crate::protocol::Op) -> Result<Value, ClientError> {
+        let name = op.name();
+        self.request(name.as_str(), op.args()).await
+    }
+
+    /// See [`Client::op_with_key`].
+    pub async fn op_with_key(
+        &self,
+        op: crate::protocol::Op,
+        key: &str,
+    ) -> Result<Value, ClientError> {
+        let name = op.name();
+        self.request_with_key(name.as_str(), op.args(), key).await
     }
 
     /// See [`Client::request_with_key`].
@@ -206,13 +236,13 @@ impl ClientHandle {
         since: Option<u64>,
         epoch: Option<String>,
     ) -> Result<SubscribeOk, ClientError> {
-        let args = serde_json::to_value(SubscribeArgs { since, epoch }).map_err(|e| {
-            ClientError::BadFrame {
-                what: "subscribe request",
-                detail: e.to_string(),
-            }
-        })?;
-        let ok = self.request("subscribe", args).await?;
+        let subscribe = SubscribeOp {
+            sub: SubscribeArgs { since, epoch },
+            zone: None,
+        };
+        let ok = self
+            .op(Op::Session(SessionOp::Subscribe(subscribe)))
+            .await?;
         serde_json::from_value(ok).map_err(|e| ClientError::BadFrame {
             what: "subscribe reply",
             detail: e.to_string(),
@@ -221,9 +251,7 @@ impl ClientHandle {
 
     /// `ping` → `{}`: proves the engine is answering.
     pub async fn ping(&self) -> Result<(), ClientError> {
-        self.request("ping", Value::Object(serde_json::Map::new()))
-            .await
-            .map(|_| ())
+        self.op(Op::Session(SessionOp::Ping)).await.map(|_| ())
     }
 
     /// Whether the connection has closed.

@@ -8,7 +8,7 @@ use super::number::{Capability, NumberState, Source};
 use super::operator::OperatorState;
 
 /// The arguments of one migration step.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrateArgs {
     /// The number.

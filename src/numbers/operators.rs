@@ -12,7 +12,7 @@ use serde::Deserialize;
 /// `operator.enable` and `operator.edit`: the operator and the fields to set. Enabling a new
 /// operator needs `name`, `full_name`, `email` and `company_size`; enabling a known one adds
 /// its countries and changes what is given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperatorArgs {
     /// The operator's id.

@@ -16,14 +16,14 @@ use crate::engine::{Engine, EngineError, EngineSetup};
 use crate::store::Store;
 use auth::TokenRegistry;
 use clock::DriverClock;
-use engine_task::{EngineTask, Msg, TaskSettings};
+use engine_task::{EngineHandle, EngineTask, TaskSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use thiserror::Error;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, oneshot, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 
 /// Why the server could not start.
@@ -49,7 +49,7 @@ pub enum ServerError {
 #[derive(Debug)]
 pub struct SessionContext {
     /// The engine task.
-    pub engine: mpsc::Sender<Msg>,
+    pub engine: EngineHandle,
     /// The driver clock (for `hello.now`).
     pub clock: DriverClock,
     /// This run's epoch.
@@ -92,7 +92,7 @@ pub struct ServerHandle {
     pub epoch: String,
     /// The SIP side, when `[sip]` is configured.
     pub sip: Option<Arc<crate::sip::SipService>>,
-    engine: mpsc::Sender<Msg>,
+    engine: EngineHandle,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     accept: JoinHandle<()>,
@@ -110,16 +110,7 @@ impl ServerHandle {
     /// closes every client and stops.
     pub async fn shutdown(self) {
         self.accept.abort();
-        let (tx, rx) = oneshot::channel();
-        if self
-            .engine
-            .send(Msg::Drain {
-                grace: self.grace,
-                reply: tx,
-            })
-            .await
-            .is_ok()
-        {
+        if let Ok(rx) = self.engine.drain(self.grace).await {
             let limit = self.grace + Duration::from_millis(1500);
             let _ = tokio::time::timeout(limit, rx).await;
         }
@@ -158,7 +149,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         engine_task::random_hex(8).unwrap_or_else(|| format!("{}", clock.utc_now().unix_millis()));
     let connections = Arc::new(AtomicUsize::new(0));
     let connections_handle = connections.clone();
-    let (tx, rx) = mpsc::channel(1024);
+    let (tx, rx) = EngineHandle::channel(1024);
     let sip = match opts.sip.clone() {
         Some(settings) => {
             let (events, mut incoming) = mpsc::unbounded_channel();
@@ -166,7 +157,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
             let to_engine = tx.clone();
             tokio::spawn(async move {
                 while let Some(event) = incoming.recv().await {
-                    if to_engine.send(Msg::Switch(event)).await.is_err() {
+                    if to_engine.switch(event).await.is_err() {
                         break;
                     }
                 }

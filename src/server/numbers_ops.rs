@@ -3,48 +3,18 @@
 //! directory users it concerns through the engine, and only then keeps the copy, writes
 //! the touched rows and republishes the read view for SIP.
 
-use super::ops::{self, OpSpec};
-use crate::engine::{Actor, AdminCommand, Command, Engine, EngineError, Instant, Role};
+use super::ops;
+use crate::engine::{Actor, AdminCommand, Command, Engine, EngineError, Instant};
 use crate::numbers::{
-    Change, CivicAddress, MigrateArgs, NumberInventory, NumberQuery, NumberRecord, NumberRoutes,
-    NumbersError, Operator, OperatorArgs, OperatorState,
+    Change, CivicAddress, NumberInventory, NumberRecord, NumberRoutes, NumbersError, Operator,
+    OperatorState,
 };
+use crate::protocol::op::NumbersOp;
 use crate::protocol::{ErrorBody, ErrorCode};
 use crate::store::Store;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::sync::watch;
-
-use Role::Admin;
-
-const fn admin(name: &'static str, mutating: bool) -> OpSpec {
-    OpSpec {
-        name,
-        roles: &[Admin],
-        mutating,
-    }
-}
-
-/// The numbers ops: all for admins.
-pub const OPS: &[OpSpec] = &[
-    admin("operator.list", false),
-    admin("operator.enable", true),
-    admin("operator.edit", true),
-    admin("operator.suspend", true),
-    admin("operator.resume", true),
-    admin("operator.remove", true),
-    admin("number.list", false),
-    admin("number.import", true),
-    admin("number.assign", true),
-    admin("number.unassign", true),
-    admin("number.release", true),
-    admin("number.migrate", true),
-    admin("number.set_address", true),
-    admin("address.list", false),
-    admin("address.set", true),
-    admin("address.remove", true),
-];
 
 /// The protocol error for a refusal of the inventory; `conflict`s name the numbers in the
 /// way (`data.numbers`), a bad import lists its rows (`data.errors`).
@@ -175,37 +145,22 @@ impl NumbersDesk {
         }
     }
 
-    /// Runs a numbers op; `None` when `op` is not one of [`OPS`].
+    /// Runs a numbers op.
     pub fn handle(
         &mut self,
         engine: &mut Engine,
         now: Instant,
         actor: &Actor,
         store: Option<&Store>,
-        op: &str,
-        args: &Value,
-    ) -> Option<Result<Value, ErrorBody>> {
-        OPS.iter().find(|s| s.name == op)?;
-        Some(self.run(engine, now, actor, store, op, args))
-    }
-
-    fn run(
-        &mut self,
-        engine: &mut Engine,
-        now: Instant,
-        actor: &Actor,
-        store: Option<&Store>,
-        op: &str,
-        args: &Value,
+        op: NumbersOp,
     ) -> Result<Value, ErrorBody> {
         let inv = &self.inventory;
         match op {
-            "operator.list" => {
+            NumbersOp::OperatorList => {
                 let ops: Vec<Value> = inv.operators().map(|o| operator_json(inv, o)).collect();
                 Ok(json!({ "operators": ops }))
             }
-            "number.list" => {
-                let query: NumberQuery = ops::decode(args)?;
+            NumbersOp::NumberList(query) => {
                 let page = inv.list(&query).map_err(|e| numbers_error(&e))?;
                 let numbers: Vec<Value> =
                     page.numbers.iter().map(|n| number_json(inv, n)).collect();
@@ -214,171 +169,84 @@ impl NumbersDesk {
                     "offset": page.offset, "limit": page.limit,
                 }))
             }
-            "address.list" => {
+            NumbersOp::AddressList => {
                 let list: Vec<Value> = inv.addresses().map(|a| address_json(inv, a)).collect();
                 Ok(json!({ "addresses": list }))
             }
-            _ => self.change(engine, now, actor, store, op, args),
+            op => self.change(engine, now, actor, store, op),
         }
     }
 
-    /// A mutating op: decode, apply to a copy, update the engine's users, keep the copy.
+    /// A mutating op: apply to a copy, update the engine's users, keep the copy.
     fn change(
         &mut self,
         engine: &mut Engine,
         now: Instant,
         actor: &Actor,
         store: Option<&Store>,
-        op: &str,
-        args: &Value,
+        op: NumbersOp,
     ) -> Result<Value, ErrorBody> {
         let mut next = self.inventory.clone();
         let users = |id: &str| engine.setup().users.iter().any(|u| u.id == id);
+        let operator_ok = |next: &NumberInventory, id: &str| {
+            let v = next
+                .operator(id)
+                .map(|o| operator_json(next, o))
+                .unwrap_or(Value::Null);
+            json!({ "operator": v })
+        };
         let outcome: Result<(Change, Value), NumbersError> = match op {
-            "operator.enable" | "operator.edit" => {
-                let a: OperatorArgs = ops::decode(args)?;
-                let change = if op == "operator.enable" {
-                    next.enable_operator(&a)
-                } else {
-                    next.edit_operator(&a)
-                };
-                change.map(|c| {
-                    let v = next
-                        .operator(&a.operator)
-                        .map(|o| operator_json(&next, o))
-                        .unwrap_or(Value::Null);
-                    (c, json!({ "operator": v }))
-                })
-            }
-            "operator.suspend" | "operator.resume" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    operator: String,
-                }
-                let a: Args = ops::decode(args)?;
-                let state = if op == "operator.suspend" {
-                    OperatorState::Suspended
-                } else {
-                    OperatorState::Active
-                };
-                next.set_operator_state(&a.operator, state).map(|c| {
-                    let v = next
-                        .operator(&a.operator)
-                        .map(|o| operator_json(&next, o))
-                        .unwrap_or(Value::Null);
-                    (c, json!({ "operator": v }))
-                })
-            }
-            "operator.remove" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    operator: String,
-                    #[serde(default)]
-                    country: Option<String>,
-                }
-                let a: Args = ops::decode(args)?;
-                next.remove_operator(&a.operator, a.country.as_deref())
-                    .map(|(c, r)| {
-                        let v = json!({
-                            "operator_removed": r.operator_removed,
-                            "released": r.numbers,
-                        });
-                        (c, v)
-                    })
-            }
-            "number.import" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    csv: String,
-                }
-                let a: Args = ops::decode(args)?;
-                next.import_csv(&a.csv)
-                    .map(|(c, report)| (c, json!(report)))
-            }
-            "number.assign" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    number: String,
-                    user: String,
-                }
-                let a: Args = ops::decode(args)?;
-                next.assign(&a.number, &a.user, users)
-                    .map(|c| (c, Value::Null))
-            }
-            "number.unassign" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    number: String,
-                }
-                let a: Args = ops::decode(args)?;
-                next.unassign(&a.number).map(|c| (c, Value::Null))
-            }
-            "number.release" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    numbers: Vec<String>,
-                }
-                let a: Args = ops::decode(args)?;
-                next.release(&a.numbers).map(|c| {
-                    let v = json!({ "released": c.numbers });
+            NumbersOp::OperatorEnable(a) => next
+                .enable_operator(&a)
+                .map(|c| (c, operator_ok(&next, &a.operator))),
+            NumbersOp::OperatorEdit(a) => next
+                .edit_operator(&a)
+                .map(|c| (c, operator_ok(&next, &a.operator))),
+            NumbersOp::OperatorSuspend(a) => next
+                .set_operator_state(&a.operator, OperatorState::Suspended)
+                .map(|c| (c, operator_ok(&next, &a.operator))),
+            NumbersOp::OperatorResume(a) => next
+                .set_operator_state(&a.operator, OperatorState::Active)
+                .map(|c| (c, operator_ok(&next, &a.operator))),
+            NumbersOp::OperatorRemove(a) => next
+                .remove_operator(&a.operator, a.country.as_deref())
+                .map(|(c, r)| {
+                    let v = json!({
+                        "operator_removed": r.operator_removed,
+                        "released": r.numbers,
+                    });
                     (c, v)
-                })
-            }
-            "number.migrate" => {
-                let a: MigrateArgs = ops::decode(args)?;
-                next.migrate(&a, users).map(|c| (c, Value::Null))
-            }
-            "number.set_address" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    number: String,
-                    address: Option<String>,
-                    #[serde(default)]
-                    as_operator: bool,
-                }
-                let a: Args = ops::decode(args)?;
-                next.set_number_address(&a.number, a.address.as_deref(), a.as_operator)
-                    .map(|c| (c, Value::Null))
-            }
-            "address.set" => {
-                #[derive(Deserialize)]
-                struct Args {
-                    #[serde(flatten)]
-                    address: CivicAddress,
-                    #[serde(default)]
-                    as_operator: bool,
-                }
-                let a: Args = ops::decode(args)?;
-                next.set_address(a.address, a.as_operator).map(|c| {
-                    let v = c
-                        .addresses
-                        .first()
-                        .and_then(|id| next.address(id))
-                        .map(|a| address_json(&next, a))
-                        .unwrap_or(Value::Null);
-                    (c, json!({ "address": v }))
-                })
-            }
-            "address.remove" => {
-                #[derive(Deserialize)]
-                #[serde(deny_unknown_fields)]
-                struct Args {
-                    id: String,
-                }
-                let a: Args = ops::decode(args)?;
-                next.remove_address(&a.id).map(|c| (c, json!({})))
-            }
+                }),
+            NumbersOp::NumberImport(a) => next
+                .import_csv(&a.csv)
+                .map(|(c, report)| (c, json!(report))),
+            NumbersOp::NumberAssign(a) => next
+                .assign(&a.number, &a.user, users)
+                .map(|c| (c, Value::Null)),
+            NumbersOp::NumberUnassign(a) => next.unassign(&a.number).map(|c| (c, Value::Null)),
+            NumbersOp::NumberRelease(a) => next.release(&a.numbers).map(|c| {
+                let v = json!({ "released": c.numbers });
+                (c, v)
+            }),
+            NumbersOp::NumberMigrate(a) => next.migrate(&a, users).map(|c| (c, Value::Null)),
+            NumbersOp::NumberSetAddress(a) => next
+                .set_number_address(&a.number, a.address.as_deref(), a.as_operator)
+                .map(|c| (c, Value::Null)),
+            NumbersOp::AddressSet(a) => next.set_address(a.address, a.as_operator).map(|c| {
+                let v = c
+                    .addresses
+                    .first()
+                    .and_then(|id| next.address(id))
+                    .map(|a| address_json(&next, a))
+                    .unwrap_or(Value::Null);
+                (c, json!({ "address": v }))
+            }),
+            NumbersOp::AddressRemove(a) => next.remove_address(&a.id).map(|c| (c, json!({}))),
+            // The reads were answered by `handle`.
             other => {
                 return Err(ErrorBody::new(
                     ErrorCode::UnknownOp,
-                    format!("unknown op '{other}'"),
+                    format!("unknown op '{}'", other.name()),
                 ));
             }
         };

@@ -1,22 +1,21 @@
 //! One WebSocket client: the `hello` gate, frame limits, the abuse counter, role checks
 //! before arguments, replies, and forwarding the events of its subscription.
 
-use super::engine_task::{Msg, OpResult, Subscription};
-use super::ops;
+use super::engine_task::{OpRequest, OpResult, Subscription};
 use super::{SessionContext, abuse::AbuseCounter};
 use crate::engine::{Actor, Role};
+use crate::protocol::op::query::HistoryArgs;
+use crate::protocol::op::{SubscribeOp, decode_args};
 use crate::protocol::{
-    ErrorBody, ErrorCode, HelloArgs, HelloOk, MAX_CLIENT_FRAME, PATH, PROTOCOL_VERSION, Reply,
-    Request, SubscribeArgs,
+    ErrorBody, ErrorCode, HelloArgs, HelloOk, MAX_CLIENT_FRAME, OpName, PATH, PROTOCOL_VERSION,
+    Reply, Request,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 use tokio_tungstenite::tungstenite::handshake::server::{
     ErrorResponse, Request as HttpRequest, Response,
 };
@@ -83,11 +82,7 @@ pub async fn serve(stream: TcpStream, ctx: Arc<SessionContext>, over_capacity: b
     }
     let reason = session.run().await;
     if let Some(sub) = session.sub.take() {
-        let _ = session
-            .ctx
-            .engine
-            .send(Msg::Unsubscribe { id: sub.id })
-            .await;
+        let _ = session.ctx.engine.unsubscribe(sub.id).await;
     }
     match reason {
         Close::Unauthenticated => session.close(CloseCode::Policy, "unauthenticated").await,
@@ -270,9 +265,9 @@ impl Session {
             }
         };
         let id = value.get("id").cloned().unwrap_or(Value::Null);
-        let request: Request = match ops::decode(&value) {
+        let request: Request = match decode_args(&value) {
             Ok(r) => r,
-            Err(e) => return self.reply_or_gone(id, Err(e), None).await,
+            Err(e) => return self.reply_or_gone(id, Err(e.body()), None).await,
         };
         let Some(actor) = self.actor.clone() else {
             return self.hello(request).await;
@@ -317,7 +312,7 @@ impl Session {
 
     async fn hello(&mut self, request: Request) -> Option<Close> {
         let unauthenticated = |m: &str| ErrorBody::new(ErrorCode::Unauthenticated, m);
-        if request.op != "hello" {
+        if request.op != OpName::Hello.as_str() {
             let _ = self
                 .send_error(
                     request.id,
@@ -326,11 +321,11 @@ impl Session {
                 .await;
             return Some(Close::Unauthenticated);
         }
-        let args: HelloArgs = match ops::decode(&request.args) {
+        let args: HelloArgs = match decode_args(&request.args) {
             Ok(a) => a,
             Err(e) => {
                 let _ = self
-                    .send_error(request.id, unauthenticated(&e.message))
+                    .send_error(request.id, unauthenticated(&e.to_string()))
                     .await;
                 return Some(Close::Unauthenticated);
             }
@@ -346,20 +341,10 @@ impl Session {
             error.data = Some(json!({ "supported": [PROTOCOL_VERSION] }));
             return self.reply_or_gone(request.id, Err(error), None).await;
         }
-        let (tx, rx) = oneshot::channel();
-        if self
-            .ctx
-            .engine
-            .send(Msg::Hello {
-                token: args.token,
-                reply: tx,
-            })
-            .await
-            .is_err()
-        {
+        let Ok(actor) = self.ctx.engine.hello(args.token).await else {
             return Some(Close::Stopping);
-        }
-        let Ok(Some(actor)) = rx.await else {
+        };
+        let Some(actor) = actor else {
             let _ = self
                 .send_error(request.id, unauthenticated("unknown token"))
                 .await;
@@ -381,15 +366,15 @@ impl Session {
 
     async fn request(&mut self, actor: Actor, request: Request) -> Option<Close> {
         let Request { id, op, args, key } = request;
-        if op == "hello" {
+        if op == OpName::Hello.as_str() {
             let error = ErrorBody::new(ErrorCode::BadRequest, "op: already said hello");
             return self.reply_or_gone(id, Err(error), None).await;
         }
-        let Some(spec) = ops::spec(&op) else {
-            let error = ErrorBody::new(ErrorCode::UnknownOp, format!("unknown op '{op}'"));
-            return self.reply_or_gone(id, Err(error), None).await;
+        let name = match OpName::parse(&op) {
+            Ok(name) => name,
+            Err(e) => return self.reply_or_gone(id, Err(e.body()), None).await,
         };
-        if !ops::permitted(spec, &actor.roles) {
+        if !name.permits(&actor.roles) {
             let roles: Vec<&str> = actor.roles.iter().map(|r| r.as_str()).collect();
             let error = ErrorBody::new(
                 ErrorCode::Forbidden,
@@ -397,29 +382,22 @@ impl Session {
             );
             return self.reply_or_gone(id, Err(error), None).await;
         }
-        let inline = matches!(op.as_str(), "ping" | "subscribe" | "history.list");
+        let inline = matches!(name, OpName::Ping | OpName::Subscribe | OpName::HistoryList);
         if inline && let Some(close) = self.flush_pending().await {
             return Some(close);
         }
-        match op.as_str() {
-            "ping" => self.reply_or_gone(id, Ok(json!({})), None).await,
-            "subscribe" => self.subscribe(actor, id, args).await,
-            "history.list" => {
+        match name {
+            OpName::Ping => self.reply_or_gone(id, Ok(json!({})), None).await,
+            OpName::Subscribe => self.subscribe(actor, id, args).await,
+            OpName::HistoryList => {
                 let result = history(self.ctx.store.clone(), &args).await;
                 self.reply_or_gone(id, result, None).await
             }
             _ => {
-                let (tx, rx) = oneshot::channel();
-                let msg = Msg::Op {
-                    actor,
-                    op,
-                    args,
-                    key,
-                    reply: tx,
-                };
-                if self.ctx.engine.send(msg).await.is_err() {
+                let request = OpRequest::decode(name, args);
+                let Ok(rx) = self.ctx.engine.op(actor, request, key).await else {
                     return Some(Close::Stopping);
-                }
+                };
                 self.pending
                     .push_back(Box::pin(async move { (id, rx.await.ok()) }));
                 None
@@ -428,37 +406,19 @@ impl Session {
     }
 
     async fn subscribe(&mut self, actor: Actor, id: Value, args: Value) -> Option<Close> {
-        /// `since`/`epoch`, and the zone an announcer station serves (an extension).
-        #[derive(Deserialize)]
-        struct Args {
-            #[serde(flatten)]
-            sub: SubscribeArgs,
-            #[serde(default)]
-            zone: Option<String>,
-        }
-        let (sub_args, zone) = match ops::decode::<Args>(&args) {
-            Ok(Args { sub, zone }) => (sub, zone),
-            Err(e) => return self.reply_or_gone(id, Err(e), None).await,
+        let (sub_args, zone) = match decode_args::<SubscribeOp>(&args) {
+            Ok(SubscribeOp { sub, zone }) => (sub, zone),
+            Err(e) => return self.reply_or_gone(id, Err(e.body()), None).await,
         };
         if let Some(old) = self.sub.take() {
-            let _ = self.ctx.engine.send(Msg::Unsubscribe { id: old.id }).await;
+            let _ = self.ctx.engine.unsubscribe(old.id).await;
         }
         let zone = if actor.has(Role::Announcer) {
             zone
         } else {
             None
         };
-        let (tx, rx) = oneshot::channel();
-        let msg = Msg::Subscribe {
-            actor,
-            args: sub_args,
-            zone,
-            reply: tx,
-        };
-        if self.ctx.engine.send(msg).await.is_err() {
-            return Some(Close::Stopping);
-        }
-        let Ok(result) = rx.await else {
+        let Ok(result) = self.ctx.engine.subscribe(actor, sub_args, zone).await else {
             return Some(Close::Stopping);
         };
         match result {
@@ -488,14 +448,7 @@ impl Session {
 
 /// `history.list`, read from the store (no engine involved).
 async fn history(store: Option<crate::store::Store>, args: &Value) -> Result<Value, ErrorBody> {
-    #[derive(Deserialize)]
-    struct Args {
-        #[serde(default)]
-        since: Option<crate::protocol::Timestamp>,
-        #[serde(default)]
-        limit: Option<usize>,
-    }
-    let args: Args = ops::decode(args)?;
+    let args: HistoryArgs = decode_args(args)?;
     let limit = args.limit.unwrap_or(100).clamp(1, 10_000);
     let Some(store) = &store else {
         return Ok(json!({ "entries": [] }));

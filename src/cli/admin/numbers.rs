@@ -1,9 +1,16 @@
 //! `parkdesk admin operators|numbers|addresses …`: the numbers inventory for people and
 //! scripts. `key=value` pairs are text (a postal code stays `01234`), except `countries`
-//! (comma-separated), `latitude`/`longitude` (numbers) and `null` (clears).
+//! (comma-separated), `latitude`/`longitude` (numbers) and `null` (clears): the
+//! [`super::pairs::NUMBERS`] fields of the one `key=value` rule.
 
-use super::admin::{Output, call, lines_of, table};
+use super::output::{Output, call, lines_of, send_args, table};
+use super::pairs::{self, NUMBERS};
 use crate::client::{Client, ClientError};
+use crate::protocol::op::NumbersOp;
+use crate::protocol::op::numbers::{
+    NumberAssign, NumberImport, NumberRef, NumberRelease, OperatorRef, OperatorRemove,
+};
+use crate::protocol::{Op, OpName};
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use serde_json::{Map, Value, json};
@@ -161,36 +168,7 @@ pub enum AddressAction {
 
 /// `key=value` pairs as the numbers ops take them.
 pub fn pairs(pairs: &[String]) -> anyhow::Result<Map<String, Value>> {
-    let mut out = Map::new();
-    for pair in pairs {
-        let Some((key, raw)) = pair.split_once('=') else {
-            bail!("'{pair}' is not key=value");
-        };
-        let key = key.trim();
-        if key.is_empty() {
-            bail!("'{pair}' has an empty key");
-        }
-        let value = match key {
-            _ if raw == "null" => Value::Null,
-            "countries" => Value::Array(
-                raw.split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(|s| Value::String(s.to_string()))
-                    .collect(),
-            ),
-            "latitude" | "longitude" if raw.is_empty() => Value::Null,
-            "latitude" | "longitude" => {
-                let n: f64 = raw
-                    .parse()
-                    .with_context(|| format!("{key}: '{raw}' is not a number"))?;
-                json!(n)
-            }
-            _ => Value::String(raw.to_string()),
-        };
-        out.insert(key.to_string(), value);
-    }
-    Ok(out)
+    pairs::parse(pairs, &NUMBERS)
 }
 
 /// A refusal with its details: an import's bad rows, a conflict's numbers.
@@ -218,8 +196,20 @@ fn explain(op: &str, err: ClientError) -> anyhow::Error {
     anyhow::anyhow!("{err}")
 }
 
-async fn request(client: &Client, op: &str, args: Value) -> anyhow::Result<Value> {
-    client.request(op, args).await.map_err(|e| explain(op, e))
+/// Sends command-line args for the op `name` (typed when they decode).
+async fn request(client: &Client, name: OpName, args: Value) -> anyhow::Result<Value> {
+    send_args(client, name, args)
+        .await
+        .map_err(|e| explain(name.as_str(), e))
+}
+
+/// Sends a typed op.
+async fn request_op(client: &Client, op: NumbersOp) -> anyhow::Result<Value> {
+    let name = op.name();
+    client
+        .op(Op::Numbers(op))
+        .await
+        .map_err(|e| explain(name.as_str(), e))
 }
 
 const OPERATOR_COLUMNS: &[&str] = &[
@@ -264,7 +254,7 @@ fn number_line(v: &Value) -> String {
 pub(super) async fn operators(client: &Client, action: OperatorAction) -> anyhow::Result<Output> {
     match action {
         OperatorAction::List => {
-            let v = call(client, "operator.list", json!({})).await?;
+            let v = call(client, Op::Numbers(NumbersOp::OperatorList)).await?;
             let rows: Vec<Value> = v["operators"]
                 .as_array()
                 .cloned()
@@ -282,7 +272,7 @@ pub(super) async fn operators(client: &Client, action: OperatorAction) -> anyhow
         OperatorAction::Enable { operator, pairs: p } => {
             let mut args = pairs(&p)?;
             args.insert("operator".into(), json!(operator));
-            let v = request(client, "operator.enable", Value::Object(args)).await?;
+            let v = request(client, OpName::OperatorEnable, Value::Object(args)).await?;
             let text = format!(
                 "{operator}: enabled in {}\n",
                 v["operator"]["countries"]
@@ -299,23 +289,38 @@ pub(super) async fn operators(client: &Client, action: OperatorAction) -> anyhow
         OperatorAction::Edit { operator, pairs: p } => {
             let mut args = pairs(&p)?;
             args.insert("operator".into(), json!(operator));
-            let v = request(client, "operator.edit", Value::Object(args)).await?;
+            let v = request(client, OpName::OperatorEdit, Value::Object(args)).await?;
             Ok(Output::of(v, format!("{operator}: changed\n")))
         }
         OperatorAction::Suspend { operator } => {
-            let v = request(client, "operator.suspend", json!({ "operator": operator })).await?;
+            let v = request_op(
+                client,
+                NumbersOp::OperatorSuspend(OperatorRef {
+                    operator: operator.clone(),
+                }),
+            )
+            .await?;
             Ok(Output::of(
                 v,
                 format!("{operator}: suspended (its numbers take no calls)\n"),
             ))
         }
         OperatorAction::Resume { operator } => {
-            let v = request(client, "operator.resume", json!({ "operator": operator })).await?;
+            let v = request_op(
+                client,
+                NumbersOp::OperatorResume(OperatorRef {
+                    operator: operator.clone(),
+                }),
+            )
+            .await?;
             Ok(Output::of(v, format!("{operator}: active\n")))
         }
         OperatorAction::Remove { operator, country } => {
-            let args = json!({ "operator": operator, "country": country });
-            let v = request(client, "operator.remove", args).await?;
+            let op = NumbersOp::OperatorRemove(OperatorRemove {
+                operator: operator.clone(),
+                country: country.clone(),
+            });
+            let v = request_op(client, op).await?;
             let released = v["released"].as_array().map_or(0, Vec::len);
             let what = match (&country, v["operator_removed"].as_bool()) {
                 (_, Some(true)) => format!("{operator}: removed"),
@@ -360,7 +365,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
             }
             args.insert("offset".into(), json!(offset));
             args.insert("limit".into(), json!(limit));
-            let v = request(client, "number.list", Value::Object(args)).await?;
+            let v = request(client, OpName::NumberList, Value::Object(args)).await?;
             let rows = v["numbers"].as_array().cloned().unwrap_or_default();
             let mut text = table(&rows, NUMBER_COLUMNS);
             let shown = rows.len();
@@ -375,7 +380,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
         NumberAction::Import { file } => {
             let csv = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
-            let v = request(client, "number.import", json!({ "csv": csv })).await?;
+            let v = request_op(client, NumbersOp::NumberImport(NumberImport { csv })).await?;
             let text = format!(
                 "{}: {} added, {} updated, {} unchanged\n",
                 file.display(),
@@ -386,18 +391,21 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
             Ok(Output::of(v, text))
         }
         NumberAction::Assign { number, user } => {
-            let args = json!({ "number": number, "user": user });
-            let v = request(client, "number.assign", args).await?;
+            let v = request_op(
+                client,
+                NumbersOp::NumberAssign(NumberAssign { number, user }),
+            )
+            .await?;
             let text = number_line(&v);
             Ok(Output::of(v, text))
         }
         NumberAction::Unassign { number } => {
-            let v = request(client, "number.unassign", json!({ "number": number })).await?;
+            let v = request_op(client, NumbersOp::NumberUnassign(NumberRef { number })).await?;
             let text = number_line(&v);
             Ok(Output::of(v, text))
         }
         NumberAction::Release { numbers } => {
-            let v = request(client, "number.release", json!({ "numbers": numbers })).await?;
+            let v = request_op(client, NumbersOp::NumberRelease(NumberRelease { numbers })).await?;
             let text = lines_of(&v["released"], |n| format!("{n}: released\n"));
             Ok(Output::of(v, text))
         }
@@ -412,7 +420,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
                 "number": number, "step": step, "operator": operator,
                 "user": user, "reason": reason,
             });
-            let v = request(client, "number.migrate", args).await?;
+            let v = request(client, OpName::NumberMigrate, args).await?;
             let text = number_line(&v);
             Ok(Output::of(v, text))
         }
@@ -422,7 +430,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
             as_operator,
         } => {
             let args = json!({ "number": number, "address": address, "as_operator": as_operator });
-            let v = request(client, "number.set_address", args).await?;
+            let v = request(client, OpName::NumberSetAddress, args).await?;
             let text = match v["number"]["address"].as_str() {
                 Some(a) => format!("{number}: emergency address {a}\n"),
                 None => format!("{number}: no emergency address\n"),
@@ -436,7 +444,7 @@ pub(super) async fn numbers(client: &Client, action: NumberAction) -> anyhow::Re
 pub(super) async fn addresses(client: &Client, action: AddressAction) -> anyhow::Result<Output> {
     match action {
         AddressAction::List => {
-            let v = call(client, "address.list", json!({})).await?;
+            let v = call(client, Op::Numbers(NumbersOp::AddressList)).await?;
             let rows = v["addresses"].as_array().cloned().unwrap_or_default();
             let text = table(
                 &rows,
@@ -465,7 +473,7 @@ pub(super) async fn addresses(client: &Client, action: AddressAction) -> anyhow:
             else {
                 bail!("id=… is required");
             };
-            let listed = call(client, "address.list", json!({})).await?;
+            let listed = call(client, Op::Numbers(NumbersOp::AddressList)).await?;
             let mut object = listed["addresses"]
                 .as_array()
                 .and_then(|l| l.iter().find(|a| a["id"] == id.as_str()))
@@ -474,11 +482,11 @@ pub(super) async fn addresses(client: &Client, action: AddressAction) -> anyhow:
             object.remove("numbers");
             object.extend(changes);
             object.insert("as_operator".into(), json!(as_operator));
-            let v = request(client, "address.set", Value::Object(object)).await?;
+            let v = request(client, OpName::AddressSet, Value::Object(object)).await?;
             Ok(Output::of(v, format!("address {id}: saved\n")))
         }
         AddressAction::Remove { id } => {
-            let v = request(client, "address.remove", json!({ "id": id })).await?;
+            let v = request(client, OpName::AddressRemove, json!({ "id": id })).await?;
             Ok(Output::of(v, format!("address {id}: removed\n")))
         }
     }

@@ -1,0 +1,420 @@
+//! The engine's owner: one task that holds the engine, the simulated switch and the demo,
+//! turns requests into commands, drains events and intents after every input, numbers and
+//! fans out the events, and re-arms its timer from `poll_timeout` (str0m's rule).
+//!
+//! - [`handle`]: the mailbox ([`Msg`]) and the [`EngineHandle`] sessions and the server
+//!   send through;
+//! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
+//!   the idempotency cache and the audit log around them;
+//! - `snapshot`: a new subscriber's replay or snapshot.
+
+mod dispatch;
+pub mod handle;
+mod snapshot;
+
+pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
+
+use super::auth::TokenRegistry;
+use super::clock::DriverClock;
+use super::hub::{self, Hub, Published};
+use super::idempotency::IdempotencyCache;
+use super::numbers_ops::NumbersDesk;
+use crate::engine::switch::Intent;
+use crate::engine::{Engine, EngineEvent, EventName, Instant};
+use crate::protocol::{self, Timestamp};
+use crate::sim::{DemoDirectory, DemoTraffic, SimSwitch};
+use crate::sip::blf::board::{LampBoard, changes_lamps};
+use crate::store::{ParkEnded, ParkRecord, Store};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use tokio::sync::{mpsc, oneshot};
+
+/// How the engine task is set up.
+#[derive(Debug, Clone)]
+pub struct TaskSettings {
+    /// Engine name and version for `hello`.
+    pub name: String,
+    /// Events kept for replay.
+    pub event_buffer: usize,
+    /// Events in a snapshot's `recent`.
+    pub recent: usize,
+    /// Queue per subscriber before it is closed with `resync`.
+    pub subscriber_queue: usize,
+    /// `sim.*` ops allowed.
+    pub sim_enabled: bool,
+    /// Demo traffic with this seed.
+    pub demo_seed: Option<u64>,
+    /// Seed for the engine's `random` allocation.
+    pub seed: u64,
+}
+
+/// The engine task's state.
+pub struct EngineTask {
+    engine: Engine,
+    sim: Option<SimSwitch>,
+    sip: Option<Arc<crate::sip::SipService>>,
+    demo: Option<DemoTraffic>,
+    clock: DriverClock,
+    epoch: String,
+    seq: u64,
+    hub: Hub,
+    tokens: TokenRegistry,
+    idempotency: IdempotencyCache,
+    store: Option<Store>,
+    settings: TaskSettings,
+    stations: HashMap<String, usize>,
+    connections: Arc<AtomicUsize>,
+    drain: Option<(Instant, oneshot::Sender<()>)>,
+    numbers: NumbersDesk,
+    /// An input changed what a busy lamp may show since the lamps were last shown.
+    lamps_changed: bool,
+}
+
+impl std::fmt::Debug for EngineTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineTask")
+            .field("epoch", &self.epoch)
+            .field("seq", &self.seq)
+            .finish()
+    }
+}
+
+impl EngineTask {
+    /// A task around a built engine.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        engine: Engine,
+        clock: DriverClock,
+        epoch: String,
+        tokens: TokenRegistry,
+        store: Option<Store>,
+        settings: TaskSettings,
+        connections: Arc<AtomicUsize>,
+    ) -> EngineTask {
+        let sim_on = settings.sim_enabled || settings.demo_seed.is_some();
+        let sim = sim_on.then(|| SimSwitch::for_setup(engine.setup()));
+        let demo = settings
+            .demo_seed
+            .map(|seed| DemoTraffic::new(seed, DemoDirectory::from_setup(engine.setup())));
+        EngineTask {
+            engine,
+            sim,
+            sip: None,
+            demo,
+            clock,
+            epoch,
+            seq: 0,
+            hub: Hub::new(settings.event_buffer, settings.subscriber_queue),
+            tokens,
+            idempotency: IdempotencyCache::default(),
+            store,
+            settings,
+            stations: HashMap::new(),
+            connections,
+            drain: None,
+            numbers: NumbersDesk::default(),
+            lamps_changed: false,
+        }
+    }
+
+    /// Serves real calls through `sip` as well (calls it created are `s-…`).
+    pub fn with_sip(mut self, sip: Option<Arc<crate::sip::SipService>>) -> EngineTask {
+        self.sip = sip;
+        self
+    }
+
+    /// Where an intent goes: a SIP call's to the SIP side, any other to the simulated
+    /// switch.
+    fn route_intent(&mut self, now: Instant, intent: Intent) {
+        let call = match &intent {
+            Intent::Ring { call, .. }
+            | Intent::AnswerWithHold { call, .. }
+            | Intent::Release { call, .. }
+            | Intent::Play { call, .. } => call,
+            Intent::Bridge { a, .. } => &a.call,
+            Intent::Cancel { leg, .. } => &leg.call,
+        };
+        let sip_call = call.0.starts_with("s-");
+        match (&self.sip, &mut self.sim) {
+            (Some(sip), _) if sip_call => sip.intent(intent),
+            (_, Some(sim)) => sim.handle_intent(now, intent),
+            (Some(sip), None) => sip.intent(intent),
+            (None, None) => tracing::debug!(?intent, "no switch for intent"),
+        }
+    }
+
+    /// The numbers desk: the inventory and its read view for SIP
+    /// ([`NumbersDesk::routes`], [`NumbersDesk::is_suspended_number`],
+    /// [`NumbersDesk::user_of_number`]).
+    pub fn numbers(&self) -> &NumbersDesk {
+        &self.numbers
+    }
+
+    /// Runs until every sender is gone or a drain completes.
+    pub async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        if let Some(store) = &self.store {
+            match store.load_numbers().await {
+                Ok(stored) => self.numbers.load(stored.into_inventory()),
+                Err(e) => tracing::error!(error = %e, "reading the numbers inventory failed"),
+            }
+        }
+        let now = self.clock.now();
+        self.pump(now);
+        self.show_lamps();
+        let sip = self.sip.clone();
+        loop {
+            let next = self.next_deadline();
+            let sleep = async {
+                match next {
+                    Some(at) => tokio::time::sleep_until(self.clock.deadline(at)).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let lamps_wanted = async {
+                match &sip {
+                    Some(sip) => sip.lamps_wanted().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(msg) => self.handle_msg(msg),
+                    None => break,
+                },
+                () = sleep => {
+                    let now = self.clock.now();
+                    self.on_timer(now);
+                }
+                () = lamps_wanted => self.show_lamps(),
+            }
+            if self.drain_complete() {
+                break;
+            }
+        }
+        if let Some(store) = &self.store
+            && let Err(e) = store.flush().await
+        {
+            tracing::error!(error = %e, "store writes failed");
+        }
+        self.hub.detach_all();
+        if let Some((_, reply)) = self.drain.take() {
+            let _ = reply.send(());
+        }
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        let mut next = self.engine.poll_timeout();
+        let mut consider = |t: Option<Instant>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        if let Some(sim) = &self.sim {
+            consider(sim.poll_timeout());
+        }
+        if let Some(demo) = &self.demo {
+            consider(demo.poll_timeout());
+        }
+        if let Some((deadline, _)) = &self.drain {
+            consider(Some(*deadline));
+        }
+        next
+    }
+
+    fn on_timer(&mut self, now: Instant) {
+        self.engine.handle_timeout(now);
+        if let Some(sim) = &mut self.sim {
+            sim.handle_timeout(now);
+            if let Some(demo) = &mut self.demo {
+                demo.handle_timeout(now, sim);
+            }
+        }
+        if let Some((deadline, _)) = &self.drain
+            && now >= *deadline
+        {
+            self.engine.handle_drain_deadline(now);
+        }
+        self.pump(now);
+    }
+
+    /// The drain is over when nothing is parked or ringing any more, or its deadline passed
+    /// (and the deadline's releases were drained).
+    fn drain_complete(&self) -> bool {
+        match &self.drain {
+            Some((deadline, _)) => self.engine.parked().is_empty() || self.clock.now() >= *deadline,
+            None => false,
+        }
+    }
+
+    /// After every input: intents to the switch, switch events to the engine, engine events
+    /// to the subscribers, until all three are quiet.
+    fn pump(&mut self, now: Instant) -> Option<u64> {
+        let mut last = None;
+        loop {
+            let mut progressed = false;
+            while let Some(intent) = self.engine.poll_intent() {
+                progressed = true;
+                self.route_intent(now, intent);
+            }
+            if let Some(sim) = &mut self.sim {
+                while let Some(event) = sim.poll_event() {
+                    progressed = true;
+                    self.engine.handle_switch(now, event);
+                }
+            }
+            while let Some(event) = self.engine.poll_event() {
+                progressed = true;
+                if let Some(demo) = &mut self.demo {
+                    demo.observe(now, &event);
+                }
+                last = Some(self.publish(now, &event));
+            }
+            if !progressed {
+                break;
+            }
+        }
+        if self.lamps_changed {
+            self.show_lamps();
+        }
+        self.sync_stations(now);
+        last
+    }
+
+    /// Busy lamps follow the engine's parked calls and ringing groups (the SIP side reads
+    /// the board only while a phone watches a lamp, and sends a NOTIFY only for the lamps
+    /// that changed).
+    fn show_lamps(&mut self) {
+        self.lamps_changed = false;
+        if let Some(sip) = &self.sip {
+            sip.show_lamps(|| LampBoard::read(&self.engine));
+        }
+    }
+
+    fn publish(&mut self, now: Instant, event: &EngineEvent) -> u64 {
+        self.lamps_changed |= changes_lamps(event.name);
+        self.seq += 1;
+        let at = self.clock.utc().at(now);
+        self.record(event, at);
+        // The frame of PROTOCOL.md, written once and shared by every subscriber.
+        let text = format!(
+            "{{\"event\":\"{}\",\"seq\":{},\"at\":\"{}\",\"data\":{}}}",
+            event.name.as_str(),
+            self.seq,
+            at,
+            protocol::event_data_json(event, self.clock.utc())
+        );
+        self.hub.publish(Published {
+            seq: self.seq,
+            name: event.name,
+            text: text.into(),
+            concerns: hub::concerns(event),
+        });
+        self.seq
+    }
+
+    /// Park history for the store.
+    fn record(&self, event: &EngineEvent, at: Timestamp) {
+        let (Some(store), crate::engine::Subject::Parked(p)) = (&self.store, &event.subject) else {
+            return;
+        };
+        match event.name {
+            EventName::ParkStarted => {
+                store.park_started(ParkRecord::from_parked(p, self.clock.utc()))
+            }
+            EventName::ParkEnded => store.park_ended(ParkEnded {
+                call: p.call.clone(),
+                code: p.code.clone(),
+                outcome: event
+                    .detail
+                    .outcome
+                    .unwrap_or(crate::engine::ParkOutcome::Released),
+                by: event.detail.by.clone(),
+                ended_at: at,
+            }),
+            _ => {}
+        }
+    }
+
+    /// Tells the engine when a zone gains or loses its last station.
+    fn sync_stations(&mut self, now: Instant) {
+        let Some(current) = self.hub.stations_if_changed() else {
+            return;
+        };
+        let zones: Vec<String> = current
+            .keys()
+            .chain(self.stations.keys())
+            .cloned()
+            .collect::<Vec<_>>();
+        let mut changed = false;
+        for zone in zones {
+            let n = current.get(&zone).copied().unwrap_or(0);
+            if self.stations.get(&zone).copied().unwrap_or(0) != n {
+                self.engine.handle_stations(now, &zone, n);
+                changed = true;
+            }
+        }
+        self.stations = current;
+        if changed {
+            // The engine may have failed announcements for a zone that lost its station.
+            while let Some(event) = self.engine.poll_event() {
+                self.publish(now, &event);
+            }
+        }
+    }
+
+    fn handle_msg(&mut self, msg: Msg) {
+        match msg {
+            Msg::Hello { token, reply } => {
+                let _ = reply.send(self.tokens.authenticate(&token));
+            }
+            Msg::Op {
+                actor,
+                request,
+                key,
+                reply,
+            } => {
+                let now = self.clock.now();
+                let result = self.op(now, &actor, *request, key.as_deref());
+                let _ = reply.send(result);
+            }
+            Msg::Subscribe {
+                actor,
+                args,
+                zone,
+                reply,
+            } => {
+                let now = self.clock.now();
+                let _ = reply.send(self.subscribe(&actor, args, zone));
+                self.sync_stations(now);
+            }
+            Msg::Switch(event) => {
+                let now = self.clock.now();
+                self.engine.handle_switch(now, event);
+                self.pump(now);
+            }
+            Msg::Unsubscribe { id } => {
+                let now = self.clock.now();
+                self.hub.detach(id);
+                self.sync_stations(now);
+            }
+            Msg::Drain { grace, reply } => {
+                let now = self.clock.now();
+                self.engine.handle_drain(now);
+                self.drain = Some((now + grace, reply));
+                if grace.is_zero() {
+                    self.engine.handle_drain_deadline(now);
+                }
+                self.pump(now);
+            }
+        }
+    }
+}
+
+/// `n` random bytes from the operating system, as hex.
+pub fn random_hex(n: usize) -> Option<String> {
+    use rand::TryRng;
+    let mut buf = vec![0u8; n];
+    rand::rngs::SysRng.try_fill_bytes(&mut buf).ok()?;
+    Some(hex::encode(buf))
+}
