@@ -29,10 +29,16 @@ pub struct NumberQuery {
     pub operator: Option<String>,
     /// Only this user's.
     pub user: Option<String>,
-    /// Skip this many matches.
+    /// Skip this many matches (left off the wire when 0, as clients always sent it).
+    #[serde(skip_serializing_if = "is_zero")]
     pub offset: usize,
     /// At most this many (1–500, default 50).
     pub limit: Option<usize>,
+}
+
+/// Whether an offset is the default.
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One page of matches.

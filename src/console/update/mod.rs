@@ -140,7 +140,7 @@ fn send(state: &mut State, request: Request) -> Effect {
     let ticket = state.next_ticket;
     state.next_ticket += 1;
     let key = request
-        .mutating
+        .mutating()
         .then(|| format!("{}-{ticket}", state.key_prefix));
     info(state, format!("{}…", request.label));
     state.pending.insert(
@@ -152,8 +152,8 @@ fn send(state: &mut State, request: Request) -> Effect {
     );
     Effect::Send(OutRequest {
         ticket,
-        op: request.op.to_string(),
-        args: request.args,
+        op: request.op.name().as_str().to_string(),
+        args: request.op.args(),
         key,
     })
 }

@@ -4,11 +4,11 @@
 
 use super::{OpName, ProtocolError, decode_args, encode_set};
 use crate::engine::Command;
-use crate::engine::command::{
+pub use crate::engine::command::{
     AnnounceArgs, ExtendArgs, HangupArgs, ParkArgs, PickupArgs, ReportArgs, RetrieveArgs,
     TransferArgs,
 };
-use crate::engine::switch::CallId;
+pub use crate::engine::switch::CallId;
 use crate::protocol::objects::Announcement;
 use crate::protocol::time::Timestamp;
 use serde::{Deserialize, Serialize};

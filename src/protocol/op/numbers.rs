@@ -2,8 +2,8 @@
 //! strict (an unknown field is a `bad_request`), except `address.set`'s, which carry a
 //! whole address.
 
-use super::{OpName, ProtocolError, decode_args, empty, encode};
-use crate::numbers::{CivicAddress, MigrateArgs, NumberQuery, OperatorArgs};
+use super::{OpName, ProtocolError, decode_args, empty, encode, encode_set};
+pub use crate::numbers::{CivicAddress, MigrateArgs, NumberQuery, OperatorArgs};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -184,8 +184,8 @@ impl NumbersOp {
             N::OperatorList | N::AddressList => empty(),
             N::OperatorEnable(a) | N::OperatorEdit(a) => encode(a),
             N::OperatorSuspend(a) | N::OperatorResume(a) => encode(a),
-            N::OperatorRemove(a) => encode(a),
-            N::NumberList(a) => encode(a),
+            N::OperatorRemove(a) => encode_set(a),
+            N::NumberList(a) => encode_set(a),
             N::NumberImport(a) => encode(a),
             N::NumberAssign(a) => encode(a),
             N::NumberUnassign(a) => encode(a),
