@@ -9,6 +9,8 @@
 //! - [`sim`]: the simulated switch (phones that ring, answer, are busy) and demo traffic,
 //!   serving the engine's switch boundary until real SIP does.
 //! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients.
+//! - [`runtime`]: where the outside world enters — the driver clock (tokio's, so tests can
+//!   pause it) and the OS's randomness, seeded once at startup.
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
 //! - [`numbers`]: phone numbers, operators and emergency addresses (Operator Connect) —
 //!   sans-IO rules the server drives.
@@ -28,6 +30,7 @@ pub mod engine;
 pub mod media;
 pub mod numbers;
 pub mod protocol;
+pub mod runtime;
 pub mod server;
 pub mod sim;
 pub mod sip;

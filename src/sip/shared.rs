@@ -7,7 +7,7 @@ use super::registrar::Registrar;
 use crate::announcer::pack::SoundPack;
 use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
-use crate::server::clock::DriverClock;
+use crate::runtime::DriverClock;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
