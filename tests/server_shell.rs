@@ -46,33 +46,57 @@ async fn reply_to(peer: &mut Peer, id: u64) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn directory_changes_reach_the_store_in_the_order_the_engine_made_them() {
     let store = Store::open_in_memory().expect("store");
-    let mut opts = options(setup());
+    let mut directory = setup();
+    let admins = 4;
+    for a in 0..admins {
+        directory.users.push(User {
+            id: format!("u{a}"),
+            name: "unchanged".into(),
+            numbers: vec![format!("30{a}")],
+            ..User::default()
+        });
+    }
+    let mut opts = options(directory);
     opts.store = Some(store.clone());
     let server = start_server(opts).await.expect("server starts");
+    // Several admins, each pipelining renames of its own user, so the engine takes several
+    // changes in one go: each change's save must still land after the ones before it.
+    let changes = 50u64;
+    let mut sessions = Vec::new();
+    for a in 0..admins {
+        let url = server.url();
+        sessions.push(tokio::spawn(async move {
+            let (mut admin, _) = Peer::hello(&url, ADMIN).await;
+            for i in 0..changes {
+                let request = json!({
+                    "id": 100 + i,
+                    "op": "user.set",
+                    "args": {"id": format!("u{a}"), "name": format!("name {i}"), "numbers": [format!("30{a}")]},
+                });
+                admin.send_text(&request.to_string()).await;
+            }
+            for i in 0..changes {
+                let reply = reply_to(&mut admin, 100 + i).await;
+                assert!(reply.get("ok").is_some(), "{reply}");
+            }
+        }));
+    }
+    for session in sessions {
+        session.await.expect("an admin session");
+    }
+    // The engine's last say, through the engine: its own later read.
     let (mut admin, _) = Peer::hello(&server.url(), ADMIN).await;
-    // Pipelined, so the engine takes several in one go: each change's save must still land
-    // after the one before it.
-    let changes = 40u64;
-    for i in 0..changes {
-        let request = json!({
-            "id": 100 + i,
-            "op": "user.set",
-            "args": {"id": "alice", "name": format!("Alice {i}"), "numbers": ["201"]},
-        });
-        admin.send_text(&request.to_string()).await;
-    }
-    for i in 0..changes {
-        let reply = reply_to(&mut admin, 100 + i).await;
-        assert!(reply.get("ok").is_some(), "{reply}");
-    }
+    let _ = admin.ok("user.list", json!({})).await;
     store.flush().await.expect("writes succeed");
     let stored = store.load_setup().await.expect("directory");
-    let alice = stored
-        .users
-        .iter()
-        .find(|u| u.id == "alice")
-        .expect("alice stored");
-    assert_eq!(alice.name, format!("Alice {}", changes - 1));
+    for a in 0..admins {
+        let user = stored
+            .users
+            .iter()
+            .find(|u| u.id == format!("u{a}"))
+            .expect("user stored");
+        assert_eq!(user.name, format!("name {}", changes - 1), "u{a}");
+    }
 }
 
 #[tokio::test]

@@ -64,6 +64,9 @@ mod tests {
         let clock = DriverClock::start();
         tokio::time::sleep(Duration::from_secs(300)).await;
         assert_eq!(clock.now(), Instant(300_000));
-        assert_eq!(clock.deadline(Instant(300_000)), clock.start + Duration::from_secs(300));
+        assert_eq!(
+            clock.deadline(Instant(300_000)),
+            clock.start + Duration::from_secs(300)
+        );
     }
 }

@@ -412,10 +412,11 @@ impl EngineTask {
         }
         self.stations = current;
         if changed {
-            // The engine may have failed announcements for a zone that lost its station.
-            while let Some(event) = self.engine.poll_event() {
-                self.publish(now, &event);
-            }
+            // The engine may have failed announcements for a zone that lost its station:
+            // through the switchboard like every other input.
+            let (board, mut wiring) = self.wiring();
+            board.pump(&mut wiring, now);
+            self.forward_outputs();
         }
     }
 
@@ -643,14 +644,8 @@ impl EngineTask {
             // A group's number or members may have changed with no event: lamps follow.
             self.lamps_changed |= admin;
             if admin && let Some(store) = &self.store {
-                // Fire and forget, in order with every other write; flush() reports failures.
-                let store = store.clone();
-                let setup = self.engine.setup().clone();
-                tokio::spawn(async move {
-                    if let Err(e) = store.save_setup(&setup).await {
-                        tracing::error!(error = %e, "saving the directory failed");
-                    }
-                });
+                // Queued now, in order with every other write; flush() reports failures.
+                store.put_setup(self.engine.setup());
             }
             return Ok(match ok {
                 CommandOk::Parked {
