@@ -24,6 +24,7 @@ pub const MAX_EXCHANGES: usize = 100_000;
 
 /// What the switchboard hands the driver, in the order it happened.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived in a queue; a box would allocate per event
 pub enum Output {
     /// An engine event, at the instant it came out (the demo has already seen it).
     Event(Instant, EngineEvent),
@@ -161,10 +162,7 @@ impl Switchboard {
     pub fn advance_to(&mut self, wiring: &mut Wiring<'_>, until: Instant) {
         self.pump(wiring, self.now);
         let mut rounds_at_this_instant = 0;
-        loop {
-            let Some(next) = wiring.poll_timeout().filter(|next| *next <= until) else {
-                break;
-            };
+        while let Some(next) = wiring.poll_timeout().filter(|next| *next <= until) {
             if next <= self.now {
                 rounds_at_this_instant += 1;
                 if rounds_at_this_instant > MAX_EXCHANGES {
