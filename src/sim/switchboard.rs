@@ -220,3 +220,87 @@ fn call_of(intent: &Intent) -> &CallId {
         Intent::Cancel { leg, .. } => &leg.call,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::command::HangupArgs;
+    use crate::engine::switch::Party;
+    use crate::engine::{Actor, Command, EngineSetup, Role, User};
+
+    fn engine() -> Engine {
+        let setup = EngineSetup {
+            users: vec![User {
+                id: "reception".into(),
+                name: "Reception".into(),
+                numbers: vec!["100".into()],
+                voice_enabled: true,
+                ..User::default()
+            }],
+            ..EngineSetup::default()
+        };
+        Engine::new(setup, 7, Instant::ZERO).expect("engine")
+    }
+
+    fn reception() -> Actor {
+        Actor {
+            user: "reception".into(),
+            roles: vec![Role::Receptionist],
+        }
+    }
+
+    fn offered(call: &str) -> SwitchEvent {
+        SwitchEvent::Offered {
+            call: CallId(call.into()),
+            from: Party {
+                number: "+442079460001".into(),
+                name: "Ada".into(),
+            },
+            to: "reception".into(),
+            line: "reception".into(),
+        }
+    }
+
+    fn outputs(board: &mut Switchboard) -> Vec<Output> {
+        std::iter::from_fn(|| board.poll_output()).collect()
+    }
+
+    #[test]
+    fn an_outside_calls_intents_go_out_and_the_simulated_switchs_stay_in() {
+        let (mut engine, mut switch) = (engine(), SimSwitch::new());
+        let mut board = Switchboard::new(Instant::ZERO).with_outside_calls("s-");
+        let mut wiring = Wiring {
+            engine: &mut engine,
+            switch: Some(&mut switch),
+            demo: None,
+        };
+        board.handle_switch(&mut wiring, Instant(10), offered("s-1"));
+        let sim_call = wiring
+            .switch
+            .as_deref_mut()
+            .expect("switch")
+            .offer(Instant(10), Party::default(), "reception")
+            .expect("offer");
+        board.pump(&mut wiring, Instant(10));
+        let _ = outputs(&mut board);
+        // The simulated call's release goes to the switch, the SIP call's out.
+        for call in [CallId("s-1".into()), sim_call] {
+            let command = Command::Hangup(HangupArgs { call });
+            wiring
+                .engine
+                .handle_command(Instant(20), &reception(), command)
+                .expect("hang up");
+        }
+        board.pump(&mut wiring, Instant(20));
+        let out = outputs(&mut board);
+        let intents: Vec<&Intent> = out
+            .iter()
+            .filter_map(|o| match o {
+                Output::Intent(_, intent) => Some(intent),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(intents.len(), 1, "{out:?}");
+        assert_eq!(call_of(intents[0]).0, "s-1");
+    }
+}
