@@ -124,7 +124,7 @@ impl ServerHandle {
 
     /// Drains (engine.stopping, ring-backs, releases after the grace), writes history,
     /// closes every client and stops. When it returns, no session is left: the ones that did
-    /// not close within [`SESSIONS_CLOSE`] are cut.
+    /// not close within a second are cut.
     pub async fn shutdown(mut self) {
         // Taking no more connections: the aborted loop drops its completion sender.
         self.accept.abort();
