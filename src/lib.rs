@@ -10,6 +10,8 @@
 //!   serving the engine's switch boundary until real SIP does.
 //! - [`protocol`]: the WebSocket vocabulary of PROTOCOL.md, shared by server and clients:
 //!   frames, objects, and the typed ops (`protocol::op`) both ends encode and decode.
+//! - [`runtime`]: where the outside world enters — the driver clock (tokio's, so tests can
+//!   pause it) and the OS's randomness, seeded once at startup.
 //! - [`server`]: the tokio shell — WebSocket sessions, auth, fan-out, timers, drain.
 //! - [`numbers`]: phone numbers, operators and emergency addresses (Operator Connect) —
 //!   sans-IO rules the server drives.
@@ -31,6 +33,7 @@ pub mod engine;
 pub mod media;
 pub mod numbers;
 pub mod protocol;
+pub mod runtime;
 pub mod server;
 pub mod sim;
 pub mod sip;

@@ -108,7 +108,7 @@ async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)>
         config::StoreLocation::File(path) => Store::open(&path)
             .with_context(|| format!("opening the store at {}", path.display()))?,
     };
-    let now = crate::server::clock::DriverClock::start().utc_now();
+    let now = crate::runtime::DriverClock::start().utc_now();
     let lost = store
         .close_open_parks_as_lost(now)
         .await
@@ -204,15 +204,14 @@ fn stored_token(t: &crate::store::TokenRecord) -> Option<TokenEntry> {
 pub async fn start_embedded(settings: &Settings) -> anyhow::Result<(ServerHandle, String, String)> {
     let mut settings = settings.clone();
     settings.demo.enabled = true;
-    let token = crate::server::engine_task::random_hex(16)
-        .context("no system randomness for the console's token")?;
+    crate::runtime::entropy::init().context("no system randomness for the tokens")?;
+    let token = crate::runtime::entropy::random_hex(16);
     settings.tokens.push(config::TokenSettings {
         token: token.clone(),
         user: "reception".into(),
         roles: vec![Role::Receptionist],
     });
-    let pa_token = crate::server::engine_task::random_hex(16)
-        .context("no system randomness for the announcer's token")?;
+    let pa_token = crate::runtime::entropy::random_hex(16);
     settings.tokens.push(config::TokenSettings {
         token: pa_token.clone(),
         user: "pa-station".into(),

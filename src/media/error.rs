@@ -48,4 +48,7 @@ pub enum MediaError {
     /// The media task is gone (the runtime is shutting down).
     #[error("the media task has stopped")]
     Stopped,
+    /// No randomness for SSRCs and session ids.
+    #[error("{0}")]
+    Entropy(#[from] crate::runtime::EntropyError),
 }

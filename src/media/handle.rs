@@ -34,6 +34,8 @@ impl Media {
     pub async fn start(
         config: MediaConfig,
     ) -> Result<(Media, mpsc::UnboundedReceiver<MediaEvent>), MediaError> {
+        // SSRCs and session ids are drawn later, where a failure could not be reported.
+        crate::runtime::entropy::init()?;
         let (start, end) = (*config.ports.start(), *config.ports.end());
         if !config.ports.clone().any(|p| p % 2 == 0) {
             return Err(MediaError::NoEvenPort { start, end });

@@ -428,14 +428,7 @@ fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::UdpSocket> {
     tokio::net::UdpSocket::from_std(socket)
 }
 
-/// SSRCs and initial numbering are random (RFC 3550), from the OS; should it fail, from the
-/// per-process random keys of the standard library's hasher.
+/// SSRCs and initial numbering are random (RFC 3550), seeded from the process's generator.
 fn seeded_rng() -> ChaCha8Rng {
-    ChaCha8Rng::try_from_rng(&mut rand::rngs::SysRng).unwrap_or_else(|_| {
-        use std::hash::{BuildHasher, Hasher};
-        let seed = std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish();
-        ChaCha8Rng::seed_from_u64(seed)
-    })
+    ChaCha8Rng::from_seed(crate::runtime::entropy::bytes())
 }

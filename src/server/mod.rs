@@ -1,21 +1,26 @@
-//! The server: a thin tokio shell around the engine. One task owns the engine (an actor);
-//! each WebSocket client is a session holding a handle to it. Shutdown drains parked calls
-//! before the process exits.
+//! The server: a thin tokio shell around the engine, in mini-redis's shape. One task owns
+//! the engine (an actor); each WebSocket client is a session holding a handle to it. The
+//! accept loop backs off when the OS refuses connections ([`listener`]). Shutdown drains
+//! parked calls, then tells every session to close (a `watch`) and waits until each has
+//! dropped its completion sender (an `mpsc` that closes when the last one is gone).
 
 pub mod abuse;
 pub mod auth;
-pub mod clock;
 pub mod engine_task;
 pub mod hub;
 pub mod idempotency;
+pub mod listener;
 pub mod numbers_ops;
 pub mod ops;
 pub mod session;
 
+/// The driver clock moved to [`crate::runtime::clock`]; this path stays for old callers.
+pub use crate::runtime::clock;
+
 use crate::engine::{Engine, EngineError, EngineSetup};
+use crate::runtime::DriverClock;
 use crate::store::Store;
 use auth::TokenRegistry;
-use clock::DriverClock;
 use engine_task::{EngineHandle, EngineTask, TaskSettings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,6 +30,10 @@ use thiserror::Error;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
+
+/// How long shutdown waits for the sessions to close by themselves before it cuts the ones
+/// left (a client stuck in its handshake, a socket nobody reads).
+const SESSIONS_CLOSE: Duration = Duration::from_millis(1000);
 
 /// Why the server could not start.
 #[derive(Debug, Error)]
@@ -43,6 +52,9 @@ pub enum ServerError {
     /// The SIP side could not start.
     #[error("SIP: {0}")]
     Sip(#[from] crate::sip::SipError),
+    /// No randomness for the epoch, tokens and keys.
+    #[error("{0}")]
+    Entropy(#[from] crate::runtime::EntropyError),
 }
 
 /// What a session needs besides its socket.
@@ -93,11 +105,15 @@ pub struct ServerHandle {
     /// The SIP side, when `[sip]` is configured.
     pub sip: Option<Arc<crate::sip::SipService>>,
     engine: EngineHandle,
+    /// Tells every session to close.
     stop: watch::Sender<bool>,
+    /// Cuts the sessions still open after [`SESSIONS_CLOSE`].
+    cut: watch::Sender<bool>,
+    /// Closes when the accept loop and every session have ended (each holds a sender).
+    complete: mpsc::Receiver<()>,
     task: JoinHandle<()>,
     accept: JoinHandle<()>,
     grace: Duration,
-    connections: Arc<AtomicUsize>,
 }
 
 impl ServerHandle {
@@ -107,8 +123,10 @@ impl ServerHandle {
     }
 
     /// Drains (engine.stopping, ring-backs, releases after the grace), writes history,
-    /// closes every client and stops.
-    pub async fn shutdown(self) {
+    /// closes every client and stops. When it returns, no session is left: the ones that did
+    /// not close within a second are cut.
+    pub async fn shutdown(mut self) {
+        // Taking no more connections: the aborted loop drops its completion sender.
         self.accept.abort();
         if let Ok(rx) = self.engine.drain(self.grace).await {
             let limit = self.grace + Duration::from_millis(1500);
@@ -121,18 +139,21 @@ impl ServerHandle {
         let _ = self.stop.send(true);
         drop(self.engine);
         let _ = tokio::time::timeout(Duration::from_millis(400), self.task).await;
-        // Let every session send what it still holds and close its socket cleanly.
-        let closing = async {
-            while self.connections.load(Ordering::SeqCst) > 0 {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        };
-        let _ = tokio::time::timeout(Duration::from_millis(1000), closing).await;
+        // Let every session send what it still holds and close its socket cleanly: `recv`
+        // answers `None` once the last completion sender is dropped.
+        let closed = tokio::time::timeout(SESSIONS_CLOSE, self.complete.recv()).await;
+        if closed.is_err() {
+            tracing::debug!("cutting the sessions still open");
+            let _ = self.cut.send(true);
+            let _ = self.complete.recv().await;
+        }
     }
 }
 
 /// Builds the engine and starts serving.
 pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerError> {
+    // Keys, tokens and the epoch are drawn below and later: no randomness, no server.
+    crate::runtime::entropy::init()?;
     let clock = DriverClock::start();
     let engine = Engine::new(opts.setup.clone(), opts.task.seed, clock.now())?;
     let listener = TcpListener::bind(opts.listen)
@@ -145,10 +166,9 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         addr: opts.listen,
         source,
     })?;
-    let epoch =
-        engine_task::random_hex(8).unwrap_or_else(|| format!("{}", clock.utc_now().unix_millis()));
+    let epoch = crate::runtime::entropy::random_hex(8);
+    // For `health`; shutdown waits on completion senders, not on this count.
     let connections = Arc::new(AtomicUsize::new(0));
-    let connections_handle = connections.clone();
     let (tx, rx) = EngineHandle::channel(1024);
     let sip = match opts.sip.clone() {
         Some(settings) => {
@@ -190,25 +210,30 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         stopping,
     });
     let limit = Arc::new(Semaphore::new(opts.max_connections.max(1)));
-    let accept = tokio::spawn(async move {
-        loop {
-            let Ok((stream, peer)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            let ctx = ctx.clone();
-            let permit = limit.clone().try_acquire_owned();
-            let connections = connections.clone();
-            tokio::spawn(async move {
-                tracing::debug!(%peer, "connection");
-                let over = permit.is_err();
-                connections.fetch_add(1, Ordering::Relaxed);
-                session::serve(stream, ctx, over).await;
-                connections.fetch_sub(1, Ordering::Relaxed);
-                drop(permit);
-            });
-        }
-    });
+    let (complete_tx, complete) = mpsc::channel(1);
+    let (cut, cut_rx) = watch::channel(false);
+    let accept = tokio::spawn(listener::accept_loop(listener, move |(stream, peer)| {
+        let _ = stream.set_nodelay(true);
+        let ctx = ctx.clone();
+        let permit = limit.clone().try_acquire_owned();
+        let connections = connections.clone();
+        // Held until the session ends: shutdown waits for every one to be dropped.
+        let complete = complete_tx.clone();
+        let mut cut = cut_rx.clone();
+        tokio::spawn(async move {
+            tracing::debug!(%peer, "connection");
+            let over = permit.is_err();
+            connections.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                () = session::serve(stream, ctx, over) => {}
+                // Dropping the session closes its socket.
+                _ = cut.wait_for(|cut| *cut) => {}
+            }
+            connections.fetch_sub(1, Ordering::Relaxed);
+            drop(permit);
+            drop(complete);
+        });
+    }));
     tracing::info!(%addr, %epoch, "engine listening");
     Ok(ServerHandle {
         addr,
@@ -216,10 +241,11 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         sip,
         engine: tx,
         stop,
+        cut,
+        complete,
         task,
         accept,
         grace: opts.shutdown_grace,
-        connections: connections_handle,
     })
 }
 

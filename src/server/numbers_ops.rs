@@ -300,13 +300,7 @@ impl NumbersDesk {
     }
 }
 
-/// Saves the directory after users changed, in order with every other write.
+/// Saves the directory after users changed: queued now, in order with every other write.
 fn save_directory(store: &Store, engine: &Engine) {
-    let store = store.clone();
-    let setup = engine.setup().clone();
-    tokio::spawn(async move {
-        if let Err(e) = store.save_setup(&setup).await {
-            tracing::error!(error = %e, "saving the directory failed");
-        }
-    });
+    store.put_setup(engine.setup());
 }

@@ -11,8 +11,10 @@
 //! their codes. It is seeded: the same seed gives the same traffic. [`demo_setup`] seeds
 //! the directory it plays in.
 //!
-//! [`Pair`] wires an engine to a switch (and demo traffic) on one virtual clock, for tests
-//! that run whole call scenarios in memory.
+//! [`Switchboard`] is the one loop between the engine and its switches (events, intents,
+//! timers), driven by the server's engine task and by [`Pair`], which wires an engine to a
+//! switch (and demo traffic) on one virtual clock for tests that run whole call scenarios
+//! in memory.
 
 mod actions;
 mod call;
@@ -25,6 +27,7 @@ mod pair;
 mod phone;
 mod schedule;
 mod switch;
+pub mod switchboard;
 
 pub use call::{Leg, LegState, Origin, SimCall};
 pub use demo::DemoTraffic;
@@ -33,3 +36,4 @@ pub use error::SimError;
 pub use pair::Pair;
 pub use phone::Behaviour;
 pub use switch::SimSwitch;
+pub use switchboard::{Output, Switchboard, Wiring};

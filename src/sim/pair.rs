@@ -1,21 +1,18 @@
 //! An engine and a simulated switch wired together on one virtual clock, optionally with
 //! demo traffic: the whole conversation in memory, as quinn-proto's `Pair` does for QUIC.
 //!
-//! It follows the driver's rule of STYLE.md: after every input, drain the switch's events
-//! into the engine, the engine's intents into the switch and its events out, until all is
-//! quiet; then re-arm from the earliest `poll_timeout()`. Tests use it to run whole call
-//! scenarios in milliseconds; the server's engine task does the same with real timers.
+//! It is a thin holder around the [`Switchboard`], the loop the server's engine task runs
+//! too: after every input, drain the switch's events into the engine, the engine's intents
+//! into the switch and its events out, until all is quiet; then re-arm from the earliest
+//! `poll_timeout()`. Tests use it to run whole call scenarios in milliseconds.
 
 use super::demo::DemoTraffic;
 use super::error::SimError;
 use super::switch::SimSwitch;
+use super::switchboard::{Output, Switchboard, Wiring};
 use crate::engine::switch::{CallId, Party, SwitchEvent};
 use crate::engine::{Actor, Command, CommandOk, Engine, EngineError, EngineEvent, Instant};
 use std::time::Duration;
-
-/// More exchanges than this in one pump (or rounds of timers at one instant) means the
-/// engine and the switch feed each other forever; the pair stops and logs rather than hang.
-const MAX_EXCHANGES: usize = 100_000;
 
 /// An [`Engine`] on a [`SimSwitch`], with optional [`DemoTraffic`], on a virtual clock.
 #[derive(Debug)]
@@ -26,7 +23,7 @@ pub struct Pair {
     pub switch: SimSwitch,
     /// Demo traffic, if any.
     pub demo: Option<DemoTraffic>,
-    now: Instant,
+    board: Switchboard,
     events: Vec<(Instant, EngineEvent)>,
     switch_events: Vec<(Instant, SwitchEvent)>,
 }
@@ -38,7 +35,7 @@ impl Pair {
             engine,
             switch,
             demo: None,
-            now,
+            board: Switchboard::new(now).recording_switch_events(),
             events: Vec::new(),
             switch_events: Vec::new(),
         }
@@ -52,7 +49,7 @@ impl Pair {
 
     /// The virtual clock.
     pub fn now(&self) -> Instant {
-        self.now
+        self.board.now()
     }
 
     /// The engine events so far, each with the instant it came out, and forgets them.
@@ -68,7 +65,7 @@ impl Pair {
 
     /// A client's command at the current instant, then everything it set off.
     pub fn command(&mut self, actor: &Actor, command: Command) -> Result<CommandOk, EngineError> {
-        let result = self.engine.handle_command(self.now, actor, command);
+        let result = self.engine.handle_command(self.now(), actor, command);
         self.pump();
         result
     }
@@ -76,7 +73,7 @@ impl Pair {
     /// An outside call offered to line `to` at the current instant (what `sim.offer` does),
     /// then everything it set off.
     pub fn offer(&mut self, from: Party, to: &str) -> Result<CallId, SimError> {
-        let call = self.switch.offer(self.now, from, to)?;
+        let call = self.switch.offer(self.now(), from, to)?;
         self.pump();
         Ok(call)
     }
@@ -84,88 +81,52 @@ impl Pair {
     /// Does something on the switch at the current instant (a hang-up, a dial, a digit),
     /// then everything it set off.
     pub fn on_switch<T>(&mut self, act: impl FnOnce(&mut SimSwitch, Instant) -> T) -> T {
-        let result = act(&mut self.switch, self.now);
+        let now = self.now();
+        let result = act(&mut self.switch, now);
         self.pump();
         result
     }
 
     /// Moves the clock forward by `by`, firing every timer on the way.
     pub fn advance(&mut self, by: Duration) {
-        self.advance_to(self.now + by);
+        self.advance_to(self.now() + by);
     }
 
     /// Moves the clock to `until`, firing every timer of the engine, the switch and the
     /// demo due on the way, each at its own instant.
     pub fn advance_to(&mut self, until: Instant) {
-        self.pump();
-        let mut rounds_at_this_instant = 0;
-        loop {
-            let next = [
-                self.engine.poll_timeout(),
-                self.switch.poll_timeout(),
-                self.demo.as_ref().and_then(DemoTraffic::poll_timeout),
-            ]
-            .into_iter()
-            .flatten()
-            .min()
-            .filter(|next| *next <= until);
-            let Some(next) = next else {
-                break;
-            };
-            if next <= self.now {
-                rounds_at_this_instant += 1;
-                if rounds_at_this_instant > MAX_EXCHANGES {
-                    tracing::warn!(now = self.now.as_millis(), "a timer stays due after firing");
-                    break;
-                }
-            } else {
-                rounds_at_this_instant = 0;
-            }
-            self.now = self.now.max(next);
-            let now = self.now;
-            if self.engine.poll_timeout().is_some_and(|t| t <= now) {
-                self.engine.handle_timeout(now);
-                self.pump();
-            }
-            if self.switch.poll_timeout().is_some_and(|t| t <= now) {
-                self.switch.handle_timeout(now);
-                self.pump();
-            }
-            if let Some(demo) = self.demo.as_mut()
-                && demo.poll_timeout().is_some_and(|t| t <= now)
-            {
-                demo.handle_timeout(now, &mut self.switch);
-                self.pump();
-            }
-        }
-        self.now = self.now.max(until);
+        let mut wiring = Wiring {
+            engine: &mut self.engine,
+            switch: Some(&mut self.switch),
+            demo: self.demo.as_mut(),
+        };
+        self.board.advance_to(&mut wiring, until);
+        self.collect();
     }
 
     /// Passes everything queued on either side to the other until both are quiet.
     pub fn pump(&mut self) {
-        let now = self.now;
-        for _ in 0..MAX_EXCHANGES {
-            let mut quiet = true;
-            while let Some(event) = self.switch.poll_event() {
-                self.switch_events.push((now, event.clone()));
-                self.engine.handle_switch(now, event);
-                quiet = false;
-            }
-            while let Some(intent) = self.engine.poll_intent() {
-                self.switch.handle_intent(now, intent);
-                quiet = false;
-            }
-            while let Some(event) = self.engine.poll_event() {
-                if let Some(demo) = self.demo.as_mut() {
-                    demo.observe(now, &event);
+        let mut wiring = Wiring {
+            engine: &mut self.engine,
+            switch: Some(&mut self.switch),
+            demo: self.demo.as_mut(),
+        };
+        let now = self.board.now();
+        self.board.pump(&mut wiring, now);
+        self.collect();
+    }
+
+    /// Keeps what the switchboard handed out for the test to take.
+    fn collect(&mut self) {
+        while let Some(output) = self.board.poll_output() {
+            match output {
+                Output::Event(at, event) => self.events.push((at, event)),
+                Output::SwitchEvent(at, event) => self.switch_events.push((at, event)),
+                // Every call of a pair runs on its simulated switch.
+                Output::Intent(at, intent) => {
+                    tracing::debug!(at = at.as_millis(), ?intent, "intent for no switch")
                 }
-                self.events.push((now, event));
-                quiet = false;
-            }
-            if quiet {
-                return;
             }
         }
-        tracing::warn!("engine and simulated switch still busy after {MAX_EXCHANGES} exchanges");
     }
 }

@@ -217,7 +217,7 @@ async fn refuse_invite(
 }
 
 fn random_tag() -> String {
-    crate::server::engine_task::random_hex(8).unwrap_or_else(|| "parkdesk".into())
+    crate::runtime::entropy::random_hex(8)
 }
 
 impl Front {

@@ -49,7 +49,7 @@ use crate::config::SipSettings;
 use crate::engine::EngineSetup;
 use crate::engine::switch::{Intent, SwitchEvent};
 use crate::media::{Media, MediaConfig, MediaError};
-use crate::server::clock::DriverClock;
+use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
 use bytesstr::BytesStr;
 use sip_core::Endpoint;
@@ -81,6 +81,9 @@ pub enum SipError {
     /// The advertised address is not usable in a SIP URI.
     #[error("sip.advertise '{0}' is not a usable host[:port]")]
     Advertise(String),
+    /// No randomness for the digest key.
+    #[error("{0}")]
+    Entropy(#[from] crate::runtime::EntropyError),
 }
 
 /// A running SIP side.
@@ -224,11 +227,8 @@ pub async fn start(
         .parse()
         .map_err(|_| SipError::Advertise(advertised.clone()))?;
     let contact = Contact::new(NameAddr::uri(contact_uri));
-    let mut key = [0u8; 32];
-    {
-        use rand::TryRng;
-        let _ = rand::rngs::SysRng.try_fill_bytes(&mut key);
-    }
+    crate::runtime::entropy::init()?;
+    let key: [u8; 32] = crate::runtime::entropy::bytes();
     let plan = DialPlan::new(setup, &settings.emergency_numbers);
     let realm = DigestRealm::new(&settings.realm, key);
     let sounds = SoundPack::builtin("default", "en")

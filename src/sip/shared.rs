@@ -6,7 +6,7 @@ use super::digest::DigestRealm;
 use super::registrar::Registrar;
 use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
-use crate::server::clock::DriverClock;
+use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};

@@ -180,28 +180,50 @@ pub(crate) fn load(conn: &Connection) -> Result<StoredSetup, StoreError> {
 /// Replaces every directory table with `setup`'s lists, in one transaction.
 pub(crate) fn save(conn: &mut Connection, setup: &EngineSetup) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
+    replace(&tx, setup)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Replaces every directory table with `setup`'s lists, all or nothing (a savepoint), inside
+/// whatever transaction `conn` is in: a queued write among others.
+pub(crate) fn save_queued(conn: &Connection, setup: &EngineSetup) -> Result<(), StoreError> {
+    conn.execute_batch("SAVEPOINT save_setup")?;
+    match replace(conn, setup) {
+        Ok(()) => {
+            conn.execute_batch("RELEASE save_setup")?;
+            Ok(())
+        }
+        Err(e) => {
+            // Leave the tables as they were rather than half replaced.
+            let _ = conn.execute_batch("ROLLBACK TO save_setup; RELEASE save_setup");
+            Err(e)
+        }
+    }
+}
+
+fn replace(tx: &Connection, setup: &EngineSetup) -> Result<(), StoreError> {
     for table in Table::ALL {
         tx.execute(&format!("DELETE FROM {}", table.sql()), [])?;
     }
     for r in &setup.ranges {
-        put(&tx, Table::Ranges, &r.name, r)?;
+        put(tx, Table::Ranges, &r.name, r)?;
     }
     for p in &setup.policies {
-        put(&tx, Table::Policies, &p.name, p)?;
+        put(tx, Table::Policies, &p.name, p)?;
     }
     for u in &setup.users {
-        put(&tx, Table::Users, &u.id, u)?;
+        put(tx, Table::Users, &u.id, u)?;
     }
     for g in &setup.groups {
-        put(&tx, Table::Groups, &g.id, g)?;
+        put(tx, Table::Groups, &g.id, g)?;
     }
     for a in &setup.assignments {
-        put(&tx, Table::Assignments, &a.group, a)?;
+        put(tx, Table::Assignments, &a.group, a)?;
     }
     for n in &setup.allow_list {
-        put(&tx, Table::AllowList, n, n)?;
+        put(tx, Table::AllowList, n, n)?;
     }
-    mark_initialized(&tx)?;
-    tx.commit()?;
+    mark_initialized(tx)?;
     Ok(())
 }

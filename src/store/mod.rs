@@ -183,6 +183,13 @@ impl Store {
         self.request(|reply| Request::SaveSetup(setup, reply)).await
     }
 
+    /// Replaces every directory table with `setup`'s lists (all or nothing), fire and forget:
+    /// queued in order with every other write, so two saves land in the order they were
+    /// made; a failure is reported by the next [`Store::flush`].
+    pub fn put_setup(&self, setup: &EngineSetup) {
+        self.write(Write::SaveSetup(Box::new(setup.clone())));
+    }
+
     /// Inserts or replaces a token (by id). Build it with [`TokenRecord::new`], which hashes.
     pub fn put_token(&self, record: TokenRecord) {
         self.write(Write::PutToken(record));

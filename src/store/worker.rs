@@ -48,6 +48,7 @@ pub(crate) enum Write {
     ParkEnded(ParkEnded),
     Audit(AuditEntry),
     Numbers(Vec<super::numbers::NumbersRow>),
+    SaveSetup(Box<EngineSetup>),
 }
 
 /// An operation with an answer.
@@ -227,5 +228,6 @@ fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
         Write::ParkEnded(ended) => history::ended(conn, ended),
         Write::Audit(entry) => audit::append(conn, entry),
         Write::Numbers(rows) => super::numbers::apply(conn, rows),
+        Write::SaveSetup(setup) => directory::save_queued(conn, setup),
     }
 }

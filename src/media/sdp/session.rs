@@ -236,19 +236,8 @@ fn address_type(ip: IpAddr) -> &'static str {
     }
 }
 
-/// A session id from the OS's randomness (31 bits, as many phones print it signed); should
-/// that fail, from the standard library's per-process random hasher keys.
+/// A random session id (31 bits, as many phones print it signed).
 fn random_session_id() -> u64 {
-    use rand::TryRng;
-    let mut bytes = [0u8; 4];
-    let raw = match rand::rngs::SysRng.try_fill_bytes(&mut bytes) {
-        Ok(()) => u64::from(u32::from_be_bytes(bytes)),
-        Err(_) => {
-            use std::hash::{BuildHasher, Hasher};
-            std::collections::hash_map::RandomState::new()
-                .build_hasher()
-                .finish()
-        }
-    };
+    let raw = u64::from(crate::runtime::entropy::u32());
     (raw & 0x7FFF_FFFF).max(1)
 }

@@ -133,14 +133,8 @@ impl EngineTask {
         // A group's number or members may have changed with no event: lamps follow.
         self.lamps_changed |= admin;
         if admin && let Some(store) = &self.store {
-            // Fire and forget, in order with every other write; flush() reports failures.
-            let store = store.clone();
-            let setup = self.engine.setup().clone();
-            tokio::spawn(async move {
-                if let Err(e) = store.save_setup(&setup).await {
-                    tracing::error!(error = %e, "saving the directory failed");
-                }
-            });
+            // Queued now, in order with every other write; flush() reports failures.
+            store.put_setup(self.engine.setup());
         }
         match done {
             CommandOk::Parked {
@@ -257,12 +251,9 @@ impl EngineTask {
                 "roles: at least one role",
             ));
         }
-        let token = super::random_hex(24)
-            .ok_or_else(|| ErrorBody::new(ErrorCode::Internal, "no system randomness"))?;
-        let id = format!(
-            "t-{}",
-            super::random_hex(6).unwrap_or_else(|| now.as_millis().to_string())
-        );
+        // The generator was seeded at startup (runtime::entropy::init), so it cannot fail.
+        let token = crate::runtime::entropy::random_hex(24);
+        let id = format!("t-{}", crate::runtime::entropy::random_hex(6));
         let hash = crate::server::auth::digest(&token);
         self.tokens.insert(TokenEntry {
             id: id.clone(),

@@ -15,14 +15,13 @@ mod snapshot;
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
 
 use super::auth::TokenRegistry;
-use super::clock::DriverClock;
 use super::hub::{self, Hub, Published};
 use super::idempotency::IdempotencyCache;
 use super::numbers_ops::NumbersDesk;
-use crate::engine::switch::Intent;
 use crate::engine::{Engine, EngineEvent, EventName, Instant};
 use crate::protocol::{self, Timestamp};
-use crate::sim::{DemoDirectory, DemoTraffic, SimSwitch};
+use crate::runtime::DriverClock;
+use crate::sim::{DemoDirectory, DemoTraffic, Output, SimSwitch, Switchboard, Wiring};
 use crate::sip::blf::board::{LampBoard, changes_lamps};
 use crate::store::{ParkEnded, ParkRecord, Store};
 use std::collections::HashMap;
@@ -55,6 +54,8 @@ pub struct EngineTask {
     sim: Option<SimSwitch>,
     sip: Option<Arc<crate::sip::SipService>>,
     demo: Option<DemoTraffic>,
+    /// The loop between the engine, the simulated switch, the demo and the SIP side.
+    board: Switchboard,
     clock: DriverClock,
     epoch: String,
     seq: u64,
@@ -97,11 +98,13 @@ impl EngineTask {
         let demo = settings
             .demo_seed
             .map(|seed| DemoTraffic::new(seed, DemoDirectory::from_setup(engine.setup())));
+        let board = Switchboard::new(clock.now());
         EngineTask {
             engine,
             sim,
             sip: None,
             demo,
+            board,
             clock,
             epoch,
             seq: 0,
@@ -120,28 +123,39 @@ impl EngineTask {
 
     /// Serves real calls through `sip` as well (calls it created are `s-…`).
     pub fn with_sip(mut self, sip: Option<Arc<crate::sip::SipService>>) -> EngineTask {
+        if sip.is_some() {
+            // The SIP side's calls are `s-…`; the switchboard hands their intents out.
+            self.board = Switchboard::new(self.board.now()).with_outside_calls("s-");
+        }
         self.sip = sip;
         self
     }
 
-    /// Where an intent goes: a SIP call's to the SIP side, any other to the simulated
-    /// switch.
-    fn route_intent(&mut self, now: Instant, intent: Intent) {
-        let call = match &intent {
-            Intent::Ring { call, .. }
-            | Intent::AnswerWithHold { call, .. }
-            | Intent::Release { call, .. }
-            | Intent::Play { call, .. } => call,
-            Intent::Bridge { a, .. } => &a.call,
-            Intent::Cancel { leg, .. } => &leg.call,
+    /// The parts the switchboard connects, lent for one input.
+    fn wiring(&mut self) -> (&mut Switchboard, Wiring<'_>) {
+        let wiring = Wiring {
+            engine: &mut self.engine,
+            switch: self.sim.as_mut(),
+            demo: self.demo.as_mut(),
         };
-        let sip_call = call.0.starts_with("s-");
-        match (&self.sip, &mut self.sim) {
-            (Some(sip), _) if sip_call => sip.intent(intent),
-            (_, Some(sim)) => sim.handle_intent(now, intent),
-            (Some(sip), None) => sip.intent(intent),
-            (None, None) => tracing::debug!(?intent, "no switch for intent"),
+        (&mut self.board, wiring)
+    }
+
+    /// What the switchboard handed out: events published (returns the last seq), intents
+    /// for SIP calls (or for no switch at all) forwarded to the SIP side.
+    fn forward_outputs(&mut self) -> Option<u64> {
+        let mut last = None;
+        while let Some(output) = self.board.poll_output() {
+            match output {
+                Output::Event(at, event) => last = Some(self.publish(at, &event)),
+                Output::Intent(_, intent) => match &self.sip {
+                    Some(sip) => sip.intent(intent),
+                    None => tracing::debug!(?intent, "no switch for intent"),
+                },
+                Output::SwitchEvent(..) => {}
+            }
         }
+        last
     }
 
     /// The numbers desk: the inventory and its read view for SIP
@@ -203,33 +217,18 @@ impl EngineTask {
         }
     }
 
-    fn next_deadline(&self) -> Option<Instant> {
-        let mut next = self.engine.poll_timeout();
-        let mut consider = |t: Option<Instant>| {
-            if let Some(t) = t {
-                next = Some(next.map_or(t, |n| n.min(t)));
-            }
-        };
-        if let Some(sim) = &self.sim {
-            consider(sim.poll_timeout());
-        }
-        if let Some(demo) = &self.demo {
-            consider(demo.poll_timeout());
-        }
-        if let Some((deadline, _)) = &self.drain {
-            consider(Some(*deadline));
-        }
-        next
+    /// The earliest timer of the engine, the switch, the demo and the drain.
+    fn next_deadline(&mut self) -> Option<Instant> {
+        let drain = self.drain.as_ref().map(|(deadline, _)| *deadline);
+        let (_, wiring) = self.wiring();
+        [wiring.poll_timeout(), drain].into_iter().flatten().min()
     }
 
+    /// Fires what is due by `now`, one timer at a time with a pump after each (the
+    /// switchboard's rule), then the drain's deadline.
     fn on_timer(&mut self, now: Instant) {
-        self.engine.handle_timeout(now);
-        if let Some(sim) = &mut self.sim {
-            sim.handle_timeout(now);
-            if let Some(demo) = &mut self.demo {
-                demo.handle_timeout(now, sim);
-            }
-        }
+        let (board, mut wiring) = self.wiring();
+        board.advance_to(&mut wiring, now);
         if let Some((deadline, _)) = &self.drain
             && now >= *deadline
         {
@@ -247,33 +246,13 @@ impl EngineTask {
         }
     }
 
-    /// After every input: intents to the switch, switch events to the engine, engine events
-    /// to the subscribers, until all three are quiet.
+    /// After every input: the switchboard passes events and intents around until all is
+    /// quiet; its events go to the subscribers, its SIP intents to the SIP side. Returns the
+    /// seq of the last event published.
     fn pump(&mut self, now: Instant) -> Option<u64> {
-        let mut last = None;
-        loop {
-            let mut progressed = false;
-            while let Some(intent) = self.engine.poll_intent() {
-                progressed = true;
-                self.route_intent(now, intent);
-            }
-            if let Some(sim) = &mut self.sim {
-                while let Some(event) = sim.poll_event() {
-                    progressed = true;
-                    self.engine.handle_switch(now, event);
-                }
-            }
-            while let Some(event) = self.engine.poll_event() {
-                progressed = true;
-                if let Some(demo) = &mut self.demo {
-                    demo.observe(now, &event);
-                }
-                last = Some(self.publish(now, &event));
-            }
-            if !progressed {
-                break;
-            }
-        }
+        let (board, mut wiring) = self.wiring();
+        board.pump(&mut wiring, now);
+        let last = self.forward_outputs();
         if self.lamps_changed {
             self.show_lamps();
         }
@@ -356,10 +335,11 @@ impl EngineTask {
         }
         self.stations = current;
         if changed {
-            // The engine may have failed announcements for a zone that lost its station.
-            while let Some(event) = self.engine.poll_event() {
-                self.publish(now, &event);
-            }
+            // The engine may have failed announcements for a zone that lost its station:
+            // through the switchboard like every other input.
+            let (board, mut wiring) = self.wiring();
+            board.pump(&mut wiring, now);
+            self.forward_outputs();
         }
     }
 
@@ -409,12 +389,4 @@ impl EngineTask {
             }
         }
     }
-}
-
-/// `n` random bytes from the operating system, as hex.
-pub fn random_hex(n: usize) -> Option<String> {
-    use rand::TryRng;
-    let mut buf = vec![0u8; n];
-    rand::rngs::SysRng.try_fill_bytes(&mut buf).ok()?;
-    Some(hex::encode(buf))
 }

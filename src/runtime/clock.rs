@@ -1,13 +1,18 @@
 //! The one place the server reads the wall clock and the monotonic clock, and maps the
 //! engine's instants to UTC.
+//!
+//! The monotonic clock is tokio's: outside tests it is the OS's, and under tokio's paused
+//! time (`#[tokio::test(start_paused = true)]`, `tokio::time::pause`) it is the virtual clock
+//! the test advances, so a server test runs a 300 s ring-back in milliseconds.
 
 use crate::engine::Instant;
 use crate::protocol::{Timestamp, UtcClock};
+use std::time::Duration;
 
 /// The driver's clock: monotonic instants for the engine, UTC for the wire.
 #[derive(Debug, Clone, Copy)]
 pub struct DriverClock {
-    start: std::time::Instant,
+    start: tokio::time::Instant,
     utc: UtcClock,
 }
 
@@ -20,7 +25,7 @@ impl DriverClock {
             .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
             .unwrap_or(0);
         DriverClock {
-            start: std::time::Instant::now(),
+            start: tokio::time::Instant::now(),
             utc: UtcClock {
                 origin_unix_ms: unix_ms,
             },
@@ -30,7 +35,8 @@ impl DriverClock {
     /// The engine's `now`.
     #[allow(clippy::disallowed_methods)] // the driver is where time enters the system
     pub fn now(&self) -> Instant {
-        Instant(u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX))
+        let elapsed = tokio::time::Instant::now().saturating_duration_since(self.start);
+        Instant(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX))
     }
 
     /// The map from instants to UTC.
@@ -45,6 +51,22 @@ impl DriverClock {
 
     /// The tokio instant at which the engine's clock reads `at`.
     pub fn deadline(&self, at: Instant) -> tokio::time::Instant {
-        tokio::time::Instant::from_std(self.start + std::time::Duration::from_millis(at.0))
+        self.start + Duration::from_millis(at.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn under_paused_time_the_clock_reads_the_virtual_time() {
+        let clock = DriverClock::start();
+        tokio::time::sleep(Duration::from_secs(300)).await;
+        assert_eq!(clock.now(), Instant(300_000));
+        assert_eq!(
+            clock.deadline(Instant(300_000)),
+            clock.start + Duration::from_secs(300)
+        );
     }
 }

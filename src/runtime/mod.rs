@@ -1,0 +1,12 @@
+//! Where the outside world enters: the driver clock and the operating system's randomness.
+//!
+//! The engine, the simulated switch and the switchboard are sans-IO: time is passed in and
+//! their randomness is seeded. Everything that reads a real clock or draws from the OS goes
+//! through this module, so a test can swap the clock for tokio's paused time and an entropy
+//! failure has one policy: a startup error ([`entropy::init`]), never an all-zero key.
+
+pub mod clock;
+pub mod entropy;
+
+pub use clock::DriverClock;
+pub use entropy::EntropyError;
