@@ -39,7 +39,7 @@ pub(crate) use self::legs::{cancel_invite, poll_earlies};
 
 use self::blf::Blf;
 use self::blf::board::LampBoard;
-use self::core::{Core, CoreMsg};
+use self::core::{CoreMsg, CoreShell};
 use self::dialplan::DialPlan;
 use self::digest::DigestRealm;
 use self::front::Front;
@@ -263,7 +263,7 @@ pub async fn start(
         core: core_tx.clone(),
         shared: shared.clone(),
     };
-    tokio::spawn(Core::new(shared.clone(), ctx, events).run(core_rx));
+    tokio::spawn(CoreShell::new(ctx, events).run(core_rx));
     let forward = core_tx.clone();
     tokio::spawn(async move {
         while let Some(event) = media_events.recv().await {
