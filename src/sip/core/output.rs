@@ -47,8 +47,8 @@ pub enum Output {
     Dial {
         /// The fork's address.
         addr: LegAddr,
-        /// How it presents the call.
-        fork: Fork,
+        /// How it presents the call (boxed: a URI and headers are large).
+        fork: Box<Fork>,
     },
     /// A command for the media task.
     Media(MediaCmd),
@@ -94,7 +94,10 @@ impl Outbox {
 
     /// Starts an outgoing fork.
     pub fn dial(&mut self, addr: LegAddr, fork: Fork) {
-        self.queue.push_back(Output::Dial { addr, fork });
+        self.queue.push_back(Output::Dial {
+            addr,
+            fork: Box::new(fork),
+        });
     }
 
     /// A media command.

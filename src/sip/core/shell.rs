@@ -125,7 +125,7 @@ impl CoreShell {
                 Output::Forget(addr) => {
                     self.legs.remove(&addr);
                 }
-                Output::Dial { addr, fork } => self.dial(addr, fork),
+                Output::Dial { addr, fork } => self.dial(addr, *fork),
                 Output::Media(cmd) => {
                     let media = &self.ctx.media;
                     match cmd {
