@@ -163,3 +163,98 @@ impl Admission {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Admission, Arrival, Refused, classify};
+    use crate::engine::EngineSetup;
+    use crate::sip::dialplan::{DialPlan, Served};
+    use crate::sip::identity::Identity;
+
+    fn admit(served: Served, identity: Identity, emergency: bool) -> Admission {
+        let plan = DialPlan::new(&EngineSetup::default(), &[]);
+        let arrival = Arrival {
+            served: &served,
+            identity: &identity,
+            emergency,
+        };
+        classify(arrival, &plan)
+    }
+
+    #[test]
+    fn the_pbx_parks_a_call_even_for_an_unknown_parker() {
+        assert_eq!(
+            admit(Served::ParkExtension, Identity::Trusted(None), false),
+            Admission::Park {
+                parker: None,
+                code: None
+            }
+        );
+        assert_eq!(
+            admit(
+                Served::DirectedPark("705".into()),
+                Identity::Trusted(Some("ada".into())),
+                false
+            ),
+            Admission::Park {
+                parker: Some("ada".into()),
+                code: Some("705".into())
+            }
+        );
+    }
+
+    #[test]
+    fn a_phone_dialling_a_directed_park_parks_the_call_it_holds() {
+        assert_eq!(
+            admit(
+                Served::DirectedPark("705".into()),
+                Identity::Authenticated("ada".into()),
+                false
+            ),
+            Admission::ParkHeld {
+                caller: "ada".into(),
+                number: "*70705".into()
+            }
+        );
+    }
+
+    #[test]
+    fn an_emergency_call_is_never_parked() {
+        assert_eq!(
+            admit(Served::ParkExtension, Identity::Trusted(None), true),
+            Admission::Refused(Refused::Emergency)
+        );
+        assert_eq!(Refused::Emergency.status(), 403);
+    }
+
+    #[test]
+    fn an_unidentified_caller_may_not_retrieve_or_pick_up() {
+        for served in [
+            Served::Code("705".into()),
+            Served::PickupGroup("880".into()),
+        ] {
+            assert_eq!(
+                admit(served, Identity::Trusted(None), false),
+                Admission::Refused(Refused::Unidentified)
+            );
+        }
+        assert_eq!(
+            admit(
+                Served::PickupGroup("880".into()),
+                Identity::Authenticated("bob".into()),
+                false
+            ),
+            Admission::Pickup {
+                caller: "bob".into(),
+                group: "880".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_number_nobody_serves_is_not_found() {
+        let refused = admit(Served::Nothing, Identity::Trusted(None), false);
+        assert_eq!(refused, Admission::Refused(Refused::NotServed));
+        assert_eq!(Refused::NotServed.status(), 404);
+    }
+}
