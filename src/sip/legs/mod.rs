@@ -12,6 +12,8 @@ mod incoming;
 mod outgoing;
 mod refer;
 
+pub(super) use super::msg::body_text;
+
 pub use self::incoming::incoming;
 pub use self::outgoing::{Fork, outgoing};
 
@@ -144,13 +146,6 @@ const SDP: &str = "application/sdp";
 
 pub(super) fn content_type_sdp() -> ContentType {
     ContentType(BytesStr::from_static(SDP))
-}
-
-/// A message body as text, if it has one and it is UTF-8.
-pub(super) fn body_text(body: &[u8]) -> Option<String> {
-    (!body.is_empty())
-        .then(|| std::str::from_utf8(body).ok().map(str::to_string))
-        .flatten()
 }
 
 /// Our SDP direction given the peer's: a peer that only sends (holds us) gets `recvonly`.

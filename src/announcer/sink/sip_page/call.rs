@@ -4,6 +4,7 @@
 use super::PageError;
 use crate::media::sdp::SdpSession;
 use crate::media::{Media, MediaEvent, Stream};
+use crate::sip::msg::body_text;
 use crate::sip::uac::{Invitation, Offer, Progress};
 use sip_core::Endpoint;
 use sip_core::transaction::TsxResponse;
@@ -117,7 +118,7 @@ impl Page<'_> {
         };
         invitation.confirm(&session, &response).await;
 
-        let negotiated = match answer_sdp(&response) {
+        let negotiated = match body_text(&response.body) {
             Some(answer) => sdp
                 .accept_answer(&answer)
                 .map_err(|e| e.to_string())
@@ -244,13 +245,6 @@ async fn hang_up(session: &mut InviteSession) {
     {
         tracing::info!("paging BYE unanswered");
     }
-}
-
-/// The answer's SDP, if it has a readable one.
-fn answer_sdp(response: &TsxResponse) -> Option<String> {
-    (!response.body.is_empty())
-        .then(|| std::str::from_utf8(&response.body).ok().map(str::to_string))
-        .flatten()
 }
 
 /// The response's reason phrase, or the standard one for its code.
