@@ -331,15 +331,17 @@ impl Front {
         tokio::spawn(legs::incoming(
             ctx, addr, acceptor, offer, sdp, stream.id, rx,
         ));
-        let _ = self.core.send(CoreMsg::Incoming(Box::new(Incoming {
-            call,
-            from,
-            served,
-            identity,
-            emergency,
+        let _ = self.core.send(CoreMsg::Incoming {
+            call: Box::new(Incoming {
+                call,
+                from,
+                served,
+                identity,
+                emergency,
+                stream: stream.id,
+            }),
             cmd: tx,
-            stream: stream.id,
-        })));
+        });
     }
 
     async fn register(&self, endpoint: &Endpoint, request: IncomingRequest) {

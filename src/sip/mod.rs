@@ -15,8 +15,10 @@
 //! - [`retransmissions`]: INVITE copies the transactions missed, dropped for 32 s;
 //! - [`blf`]: busy lamps (SUBSCRIBE/NOTIFY, `dialog` event package) for codes and groups;
 //! - `front`: requests outside a dialog (INVITE, REGISTER, OPTIONS, the rest);
+//! - [`uac`]: the outgoing INVITE, shared by outgoing legs and the announcer's paging calls;
 //! - `legs`: a task per leg (incoming call, outgoing fork) and its session;
-//! - `core`: the task that owns the calls and talks to the engine.
+//! - `core`: the sans-IO core that owns the calls and talks to the engine, and the task
+//!   around it.
 
 pub mod blf;
 pub mod dialplan;
@@ -27,6 +29,7 @@ pub mod msg;
 pub mod registrar;
 pub mod retransmissions;
 pub mod sanity;
+pub mod uac;
 
 mod core;
 mod front;
@@ -34,12 +37,10 @@ mod legs;
 mod shared;
 
 pub use self::core::{fail_cause, refusal_status};
-// The announcer's SIP paging sink places calls the same way outgoing legs do.
-pub(crate) use self::legs::{cancel_invite, poll_earlies};
 
 use self::blf::Blf;
 use self::blf::board::LampBoard;
-use self::core::{Core, CoreMsg};
+use self::core::{CoreMsg, CoreShell};
 use self::dialplan::DialPlan;
 use self::digest::DigestRealm;
 use self::front::Front;
@@ -263,7 +264,7 @@ pub async fn start(
         core: core_tx.clone(),
         shared: shared.clone(),
     };
-    tokio::spawn(Core::new(shared.clone(), ctx, events).run(core_rx));
+    tokio::spawn(CoreShell::new(ctx, events).run(core_rx));
     let forward = core_tx.clone();
     tokio::spawn(async move {
         while let Some(event) = media_events.recv().await {

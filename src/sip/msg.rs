@@ -103,6 +103,13 @@ pub fn caller_party(from: &FromTo, asserted: Option<&str>) -> Party {
     }
 }
 
+/// A message body as text, if it has one and it is UTF-8.
+pub fn body_text(body: &[u8]) -> Option<String> {
+    (!body.is_empty())
+        .then(|| std::str::from_utf8(body).ok().map(str::to_string))
+        .flatten()
+}
+
 /// Puts a To tag on a final response sent outside any dialog (RFC 3261 §8.2.6.2).
 pub fn tag_response(response: &mut OutgoingResponse, tag: &str) {
     let tag = BytesStr::from(tag.to_string());

@@ -110,4 +110,17 @@ impl Shared {
     pub fn advertised_host(&self) -> &str {
         &self.advertised
     }
+
+    /// Shared state for unit tests: the default settings, no sound pack, `127.0.0.1:5060`.
+    #[cfg(test)]
+    pub fn for_tests(plan: DialPlan) -> Shared {
+        Shared::new(
+            SipSettings::default(),
+            plan,
+            DigestRealm::new("parkdesk", [7; 32]),
+            DriverClock::start(),
+            None,
+            "127.0.0.1:5060".to_string(),
+        )
+    }
 }

@@ -2,19 +2,15 @@
 //! clip as RTP, wait for it to end, BYE.
 
 use super::PageError;
-use crate::media::sdp::{Direction, SdpSession};
+use crate::media::sdp::SdpSession;
 use crate::media::{Media, MediaEvent, Stream};
-use crate::sip::{cancel_invite, poll_earlies};
-use bytesstr::BytesStr;
+use crate::sip::msg::body_text;
+use crate::sip::uac::{Invitation, Offer, Progress};
 use sip_core::Endpoint;
 use sip_core::transaction::TsxResponse;
 use sip_types::StatusCode;
-use sip_types::header::typed::{Contact, ContentType};
+use sip_types::header::typed::Contact;
 use sip_types::uri::{NameAddr, SipUri};
-use sip_ua::invite::create_ack;
-use sip_ua::invite::initiator::{
-    Early, EarlyResponse, InviteInitiator, Response as InitiatorResponse,
-};
 use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,46 +68,40 @@ impl Page<'_> {
         first_sample: &mut dyn FnMut(),
     ) -> Result<(), PageError> {
         let mut sdp = SdpSession::new(stream.local);
-        let mut initiator = InviteInitiator::new(
-            self.endpoint.clone(),
-            self.from.clone(),
-            self.contact.clone(),
-            self.target.clone(),
-        );
-        // A page lasts seconds: no reliable provisionals, no session refreshes.
-        initiator.support_100rel = false;
-        initiator.support_timer = false;
-        let mut invite = initiator.create_invite();
-        invite
-            .headers
-            .insert_named(&ContentType(BytesStr::from_static("application/sdp")));
         // Auto-answer hints understood by paging gateways and intercom phones.
-        invite
-            .headers
-            .insert("Call-Info", self.call_info.to_string());
-        invite.headers.insert("Answer-Mode", "Auto");
-        invite.body = sdp.offer(Direction::SendRecv).into();
-        initiator
-            .send_invite(invite)
-            .await
-            .map_err(|e| PageError::NotSent {
-                uri: self.uri.to_string(),
-                detail: e.to_string(),
-            })?;
+        let headers = [
+            ("Call-Info".to_string(), self.call_info.to_string()),
+            ("Answer-Mode".to_string(), "Auto".to_string()),
+        ];
+        let offer = Offer {
+            endpoint: self.endpoint,
+            from: self.from,
+            contact: self.contact,
+            target: self.target,
+            headers: &headers,
+            // A page lasts seconds: no session refreshes.
+            session_timer: false,
+        };
+        let mut invitation =
+            Invitation::send(offer, &mut sdp)
+                .await
+                .map_err(|e| PageError::NotSent {
+                    uri: self.uri.to_string(),
+                    detail: e.to_string(),
+                })?;
 
-        let mut earlies: Vec<Early> = Vec::new();
         let mut heard = false;
         let invited = now();
         let answered = tokio::time::timeout(
             self.ring_time,
-            self.answer(&mut initiator, &mut earlies, &mut heard, invited),
+            self.answer(&mut invitation, &mut heard, invited),
         )
         .await;
         let (mut session, response) = match answered {
             Ok(Answer::Session(up)) => *up,
             Ok(Answer::Failed(error)) => return Err(error),
             Err(_) if heard => {
-                cancel_invite(self.endpoint, &mut initiator, &mut earlies, None).await;
+                invitation.cancel(None).await;
                 return Err(PageError::Unanswered {
                     uri: self.uri.to_string(),
                     waited: self.ring_time,
@@ -126,27 +116,9 @@ impl Page<'_> {
                 });
             }
         };
-        acknowledge(&mut initiator, &session, &response).await;
-        for early in earlies {
-            tokio::spawn(early.cancel());
-        }
-        // The initiator answers retransmitted 200s with the ACK and hangs up late forks.
-        tokio::spawn(async move {
-            while let Ok(event) = initiator.receive().await {
-                match event {
-                    InitiatorResponse::Early(early, ..) => {
-                        tokio::spawn(early.cancel());
-                    }
-                    InitiatorResponse::Session(mut late, ..) => {
-                        let _ = late.terminate().await;
-                    }
-                    InitiatorResponse::Failure(..) | InitiatorResponse::Finished => break,
-                    InitiatorResponse::Provisional(..) | InitiatorResponse::EarlyEvent => {}
-                }
-            }
-        });
+        invitation.confirm(&session, &response).await;
 
-        let negotiated = match answer_sdp(&response) {
+        let negotiated = match body_text(&response.body) {
             Some(answer) => sdp
                 .accept_answer(&answer)
                 .map_err(|e| e.to_string())
@@ -224,37 +196,22 @@ impl Page<'_> {
         ended
     }
 
-    /// Waits for the call to be answered or to fail, following early dialogs (a `180` with
-    /// a tag: its `200 OK` arrives through them). `heard` turns true on any response.
+    /// Waits for the call to be answered or to fail. `heard` turns true on any response.
     async fn answer(
         &self,
-        initiator: &mut InviteInitiator,
-        earlies: &mut Vec<Early>,
+        invitation: &mut Invitation,
         heard: &mut bool,
         invited: tokio::time::Instant,
     ) -> Answer {
         loop {
-            let response = initiator.receive().await;
-            if response.is_ok() {
+            let progress = invitation.next().await;
+            if !matches!(progress, Progress::Gone) {
                 *heard = true;
             }
-            match response {
-                Ok(InitiatorResponse::Provisional(_)) => {}
-                Ok(InitiatorResponse::Early(early, _, _)) => earlies.push(early),
-                Ok(InitiatorResponse::EarlyEvent) => match poll_earlies(earlies).await {
-                    Some((i, Ok(EarlyResponse::Success(session, response)))) => {
-                        earlies.remove(i);
-                        return Answer::Session(Box::new((session, response)));
-                    }
-                    Some((i, Ok(EarlyResponse::Terminated) | Err(_))) => {
-                        earlies.remove(i);
-                    }
-                    Some((_, Ok(EarlyResponse::Provisional(..)))) | None => {}
-                },
-                Ok(InitiatorResponse::Session(session, response)) => {
-                    return Answer::Session(Box::new((session, response)));
-                }
-                Ok(InitiatorResponse::Failure(response)) => {
+            match progress {
+                Progress::Provisional(_) | Progress::Quiet => {}
+                Progress::Answered(up) => return Answer::Session(up),
+                Progress::Refused(response) => {
                     return Answer::Failed(PageError::Refused {
                         uri: self.uri.to_string(),
                         status: response.line.code.into_u16(),
@@ -262,7 +219,7 @@ impl Page<'_> {
                     });
                 }
                 // The transaction gave up (timer B, a transport error) before the ring time.
-                Ok(InitiatorResponse::Finished) | Err(_) => {
+                Progress::Gone => {
                     return Answer::Failed(PageError::NoResponse {
                         uri: self.uri.to_string(),
                         waited: invited.elapsed(),
@@ -280,23 +237,6 @@ fn now() -> tokio::time::Instant {
     tokio::time::Instant::now()
 }
 
-/// Sends the ACK for the `200 OK` and hands it to the initiator for retransmitted 200s.
-async fn acknowledge(
-    initiator: &mut InviteInitiator,
-    session: &InviteSession,
-    response: &TsxResponse,
-) {
-    match create_ack(&session.dialog, response.base_headers.cseq.cseq).await {
-        Ok(mut ack) => {
-            if let Err(e) = session.endpoint.send_outgoing_request(&mut ack).await {
-                tracing::info!(error = %e, "paging ACK not sent");
-            }
-            initiator.set_acknowledge(session, ack);
-        }
-        Err(e) => tracing::info!(error = ?e, "no ACK for the paging answer"),
-    }
-}
-
 /// `BYE`, bounded.
 async fn hang_up(session: &mut InviteSession) {
     if tokio::time::timeout(BYE_WAIT, session.terminate())
@@ -305,13 +245,6 @@ async fn hang_up(session: &mut InviteSession) {
     {
         tracing::info!("paging BYE unanswered");
     }
-}
-
-/// The answer's SDP, if it has a readable one.
-fn answer_sdp(response: &TsxResponse) -> Option<String> {
-    (!response.body.is_empty())
-        .then(|| std::str::from_utf8(&response.body).ok().map(str::to_string))
-        .flatten()
 }
 
 /// The response's reason phrase, or the standard one for its code.
