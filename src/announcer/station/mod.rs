@@ -22,6 +22,8 @@ pub use queue::{Queue, Waiting};
 use super::compose::Composer;
 use super::error::AnnouncerError;
 use crate::client::{Client, ClientError};
+use crate::protocol::Op;
+use crate::protocol::op::{SessionOp, SubscribeOp};
 use crate::protocol::{
     Announcement, AnnouncementState, EventFrame, HelloOk, SubscribeOk, Timestamp,
 };
@@ -196,11 +198,13 @@ impl Station {
             )));
         }
         let anchor = Anchor::new(hello.now, player::now());
+        // Live events only, for this station's zone (a station keeps no history to resume).
+        let subscribe = SubscribeOp {
+            zone: Some(self.options.zone.clone()),
+            ..SubscribeOp::default()
+        };
         let subscribed = client
-            .request(
-                "subscribe",
-                serde_json::json!({ "zone": self.options.zone }),
-            )
+            .op(Op::Session(SessionOp::Subscribe(subscribe)))
             .await;
         let subscribed = match subscribed {
             Ok(ok) => ok,

@@ -5,8 +5,10 @@ use super::queue::Waiting;
 use super::{StationNote, elapsed};
 use crate::announcer::compose::{Composer, Request, Say};
 use crate::client::{ClientError, ClientHandle};
+use crate::protocol::Op;
+use crate::protocol::op::DeskOp;
+use crate::protocol::op::desk::{ReportArgs, ReportState};
 use crate::protocol::{Announcement, ErrorCode, Timestamp};
-use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -86,7 +88,10 @@ impl Job {
         let reason = (!rendered.notes.is_empty()).then(|| rendered.notes.join("; "));
         // Claim it: once `started` is accepted the engine no longer drops it; a refusal
         // means it was dropped (its call retrieved) while we composed.
-        match self.report(id, "started", reason.as_deref()).await {
+        match self
+            .report(id, ReportState::Started, reason.as_deref())
+            .await
+        {
             Ok(()) => {}
             Err(ClientError::Refused {
                 code: ErrorCode::NotFound,
@@ -134,7 +139,10 @@ impl Job {
             .unwrap_or(Err(crate::announcer::AnnouncerError::PlayerGone));
         match result {
             Ok(()) => {
-                if let Err(e) = self.report(id, "finished", reason.as_deref()).await {
+                if let Err(e) = self
+                    .report(id, ReportState::Finished, reason.as_deref())
+                    .await
+                {
                     tracing::warn!(announcement = %id, error = %e, "could not report the end");
                 }
                 tracing::info!(announcement = %id, "finished");
@@ -148,7 +156,7 @@ impl Job {
 
     async fn fail(&self, id: &str, reason: String) -> StationNote {
         tracing::warn!(announcement = %id, %reason, "announcement failed");
-        if let Err(e) = self.report(id, "failed", Some(&reason)).await {
+        if let Err(e) = self.report(id, ReportState::Failed, Some(&reason)).await {
             tracing::warn!(announcement = %id, error = %e, "could not report the failure");
         }
         StationNote::Failed {
@@ -157,13 +165,20 @@ impl Job {
         }
     }
 
-    async fn report(&self, id: &str, state: &str, reason: Option<&str>) -> Result<(), ClientError> {
-        let mut args = json!({ "announcement": id, "state": state });
-        if let Some(reason) = reason {
-            args["reason"] = json!(reason);
-        }
+    /// `announcement.report`: what became of announcement `id` on this station.
+    async fn report(
+        &self,
+        id: &str,
+        state: ReportState,
+        reason: Option<&str>,
+    ) -> Result<(), ClientError> {
+        let report = ReportArgs {
+            announcement: id.to_string(),
+            state,
+            reason: reason.map(str::to_string),
+        };
         self.handle
-            .request("announcement.report", args)
+            .op(Op::Desk(DeskOp::Report(report)))
             .await
             .map(|_| ())
     }

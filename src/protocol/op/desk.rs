@@ -5,8 +5,8 @@
 use super::{OpName, ProtocolError, decode_args, encode_set};
 use crate::engine::Command;
 pub use crate::engine::command::{
-    AnnounceArgs, ExtendArgs, HangupArgs, ParkArgs, PickupArgs, ReportArgs, RetrieveArgs,
-    TransferArgs,
+    AnnounceArgs, ExtendArgs, HangupArgs, ParkArgs, PickupArgs, ReportArgs, ReportState,
+    RetrieveArgs, TransferArgs,
 };
 pub use crate::engine::switch::CallId;
 use crate::protocol::objects::Announcement;
