@@ -2,13 +2,12 @@
 //! the announcer token, its stderr (ALSA's messages) goes to the log directory and never to
 //! the console's terminal, and it stops when its parent's pipe closes.
 
-
+use crate::support::{Peer, poll};
 use parkdesk::announcer::spawn::{STDERR_FILE, station_command};
 use parkdesk::cli::engine_cmd::start_embedded;
 use parkdesk::config::Settings;
 use serde_json::json;
 use std::time::Duration;
-use crate::support::Peer;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_embedded_station_child_serves_the_engine_with_its_stderr_in_the_log() {
@@ -69,14 +68,10 @@ async fn the_embedded_station_child_serves_the_engine_with_its_stderr_in_the_log
 
     // Closing its stdin (the parent went away) stops it.
     drop(child.stdin.take());
-    let mut stopped = None;
-    for _ in 0..100 {
-        if let Some(status) = child.try_wait().expect("wait") {
-            stopped = Some(status);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let stopped = poll::find_async(Duration::from_secs(5), || {
+        std::future::ready(child.try_wait().expect("wait"))
+    })
+    .await;
     let _ = child.kill();
     let status = stopped.expect("the station stops when its stdin closes");
     assert!(status.success(), "{status:?}");

@@ -3,13 +3,12 @@
 //! the device's SDP points to, so it hears exactly what the PA would.
 #![allow(clippy::disallowed_methods)] // SIPp and RTP run on wall time
 
-
-
-use crate::support::site::{line_user, parking_site};
 use crate::support::sipp::{self, Rtp, RtpPacket, Sipp, check_stream, decode, free_port, serial};
+use crate::support::site::{line_user, parking_site};
+use crate::support::{ANNOUNCER, Peer, RECEPTION};
 use parkdesk::announcer::{Request, Say, setup};
 use parkdesk::config::AnnouncerSettings;
-use parkdesk::engine::{EngineSetup, ParkPolicy, User};
+use parkdesk::engine::EngineSetup;
 use parkdesk::media::prompt_samples;
 use parkdesk::server::ServerHandle;
 use serde_json::{Value, json};
@@ -17,7 +16,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use crate::support::{ANNOUNCER, Peer, RECEPTION};
 use tokio::sync::mpsc;
 
 /// Reception parks into 701-799 with the global policy.
@@ -104,7 +102,7 @@ impl Station {
 /// The engine in this process and a receptionist subscribed to everything, reception
 /// answering simulated calls at once.
 async fn engine() -> (ServerHandle, Peer) {
-    let server = support::start(site()).await;
+    let server = crate::support::start(site()).await;
     let (mut p, _) = Peer::hello(&server.url(), RECEPTION).await;
     p.ok("subscribe", json!({})).await;
     p.ok(

@@ -2,7 +2,9 @@
 //! sink: a park with announce is played and reported in order; a second announcement waits
 //! for the first; a retrieve before playing drops it; zones keep to their stations.
 
-
+use crate::support::process::EngineProcess;
+use crate::support::site::EngineConfig;
+use crate::support::{Peer, RECEPTION};
 use parkdesk::announcer::{Audio, Request, Say, setup};
 use parkdesk::config::AnnouncerSettings;
 use serde_json::{Value, json};
@@ -10,9 +12,6 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use crate::support::process::EngineProcess;
-use crate::support::site::EngineConfig;
-use crate::support::{Peer, RECEPTION};
 use tokio::sync::mpsc;
 
 const PA: &str = "pa-secret";

@@ -1,7 +1,6 @@
 //! `parkdesk admin` against a real engine process: scripts get JSON, people get tables,
 //! refusals get a clear message and a failing exit code.
 
-
 use crate::support::process::{EngineProcess, parkdesk};
 use crate::support::site::EngineConfig;
 use std::process::{Command, Output};

@@ -1,7 +1,6 @@
 //! `parkdesk admin operators|numbers|addresses` against a real engine process, and the
 //! inventory kept across a restart on the same SQLite file.
 
-
 use crate::support::process::{EngineProcess as Engine, parkdesk};
 use crate::support::site::EngineConfig;
 use serde_json::Value;

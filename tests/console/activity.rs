@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
 
-
 use crate::support::console::*;
 use crossterm::event::KeyCode;
 use parkdesk::console::state::{Mode, Overlay, Pane, State};

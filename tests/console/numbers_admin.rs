@@ -1,7 +1,6 @@
 //! The numbers admin pane: admins only, lists filled from the engine's replies, actions on
 //! keystrokes with a question before release and removal, and its screen.
 
-
 use crate::support::console::*;
 use crossterm::event::KeyCode;
 use parkdesk::console::numbers_admin::{AdminPrompt, AdminTab};

@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
 
-
 use crate::support::console::*;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use parkdesk::console::bands::{Band, timing};

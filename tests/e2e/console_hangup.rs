@@ -1,8 +1,8 @@
 //! A console whose terminal goes away (a dropped SSH session) exits instead of spinning.
 #![allow(clippy::disallowed_methods)] // waits on wall time for a real process
 
-use std::process::Command;
 use crate::support::poll;
+use std::process::Command;
 use std::time::Duration;
 
 fn alive(pid: &str) -> bool {

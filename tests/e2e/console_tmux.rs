@@ -5,11 +5,10 @@
 //!
 //! tmux must be installed (`tests/run.sh` installs it on a fresh machine).
 
-
 use crate::support::terminal::*;
+use crate::support::{MONITOR, RECEPTION};
 use serde_json::{Value, json};
 use std::time::Duration;
-use crate::support::{MONITOR, RECEPTION};
 
 /// Offers a call from `name` to the reception line; returns its call id.
 fn offer(url: &str, name: &str, number: &str) -> String {

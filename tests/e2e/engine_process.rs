@@ -1,7 +1,6 @@
 //! The real `parkdesk engine` process: drain on SIGTERM, `lost` parks after a crash.
 #![allow(clippy::disallowed_methods)] // a process test waits on wall time
 
-
 use crate::support::process::EngineProcess;
 use crate::support::site::EngineConfig;
 use crate::support::*;
@@ -23,9 +22,11 @@ fn park_written(db: &Path, code: &str) -> bool {
     else {
         return false;
     };
-    conn.query_row("SELECT count(*) FROM parks WHERE code = ?1", [code], |row| {
-        row.get::<_, i64>(0)
-    })
+    conn.query_row(
+        "SELECT count(*) FROM parks WHERE code = ?1",
+        [code],
+        |row| row.get::<_, i64>(0),
+    )
     .is_ok_and(|n| n > 0)
 }
 

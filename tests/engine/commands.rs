@@ -1,7 +1,6 @@
 //! Commands: roles first, then arguments and state; desk actions; announcements.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::command::*;
 use parkdesk::engine::objects::{AnnouncementState, CallState, ParkOutcome};

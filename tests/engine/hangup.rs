@@ -1,6 +1,5 @@
 //! A caller who hangs up while connected to someone the engine rang leaves nobody on silence.
 
-
 use crate::support::engine::*;
 use parkdesk::engine::switch::{CallId, EndCause, LegId, SwitchEvent};
 

@@ -1,7 +1,6 @@
 //! The lifecycle state table (`parkdesk::engine::lifecycle`), row by row, on a virtual clock.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::clock::secs;
 use parkdesk::engine::command::{ExtendArgs, HangupArgs};

@@ -1,7 +1,6 @@
 //! A call that arrives at the park extension parks itself (a PBX transferred it there), and
 //! a dialled park or retrieve that is refused says why, so SIP can answer 404/403/486/480.
 
-
 use crate::support::engine::*;
 use parkdesk::engine::events::{EventName, Subject};
 use parkdesk::engine::switch::{Intent, LegId, Party, Refusal, SwitchEvent};

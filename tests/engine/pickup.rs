@@ -1,7 +1,6 @@
 //! Group call pickup: lists, atomic commits, and races both ways.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::command::PickupArgs;
 use parkdesk::engine::objects::CallState;

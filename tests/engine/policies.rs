@@ -2,7 +2,6 @@
 //! receptionist's reach, and parks that outlive their parker's rights.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::command::AdminCommand;
 use parkdesk::engine::objects::ParkState;

@@ -3,7 +3,6 @@
 //! ended (no timer fires for it); a refused command changes nothing.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::clock::secs;
 use parkdesk::engine::command::*;

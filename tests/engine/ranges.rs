@@ -1,7 +1,6 @@
 //! Orbit ranges, collisions and code allocation.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::command::{AdminCommand, ParkArgs};
 use parkdesk::engine::policy::Allocation;

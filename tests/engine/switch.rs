@@ -1,7 +1,6 @@
 //! The switch boundary: calls, transfers, dialled numbers, hold, rescue, stray events.
 #![allow(clippy::unwrap_used)] // test code: an unwrap states what must hold
 
-
 use crate::support::engine::*;
 use parkdesk::engine::objects::{CallState, Direction, ParkOutcome};
 use parkdesk::engine::switch::{EndCause, FailCause, IntentId, LegId, Party, Prompt};

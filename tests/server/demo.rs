@@ -1,11 +1,10 @@
 //! The `[demo]` contract of PROTOCOL.md, on a real server.
 #![allow(clippy::disallowed_methods)] // measures wall time against the 15 s contract
 
-
+use crate::support::*;
 use parkdesk::engine::Role;
 use serde_json::json;
 use std::time::{Duration, Instant};
-use crate::support::*;
 
 #[tokio::test]
 async fn the_demo_rings_the_reception_line_within_15_seconds_and_its_users_may_park() {

@@ -1,11 +1,10 @@
 //! Operators, numbers and emergency addresses through the protocol: a real WebSocket
 //! against a real engine, refusals included.
 
-
+use crate::support::*;
 use parkdesk::engine::{EngineSetup, ParkPolicy, User};
 use parkdesk::store::Store;
 use serde_json::{Value, json};
-use crate::support::*;
 
 const CSV: &str = "number,source,operator,country,city,capability
 +1 425 555 0100,operator_connect,contoso,US,Redmond,user

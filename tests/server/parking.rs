@@ -1,9 +1,8 @@
 //! Park, retrieve, replay and retries over a real WebSocket, with the simulated switch.
 
-
+use crate::support::*;
 use parkdesk::engine::{EngineSetup, ParkPolicy, User};
 use serde_json::{Value, json};
-use crate::support::*;
 
 fn setup() -> EngineSetup {
     let user = |id: &str, name: &str, number: &str| User {

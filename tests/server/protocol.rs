@@ -1,9 +1,8 @@
 //! The WebSocket contract at the session level: hello, errors, limits, roles.
 
-
+use crate::support::*;
 use parkdesk::engine::EngineSetup;
 use serde_json::json;
-use crate::support::*;
 
 #[tokio::test]
 async fn hello_returns_the_user_roles_epoch_and_engine_clock() {

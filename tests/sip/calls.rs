@@ -2,15 +2,13 @@
 //! `sip-tester`) with scenarios from this folder, media checked on RTP sockets the test owns.
 #![allow(clippy::disallowed_methods)] // SIPp and RTP run on wall time
 
-
-
-use crate::support::site::{line_user, parking_site};
 use crate::support::sipp::{self, Rtp, Sipp, check_stream, serial};
-use parkdesk::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind, User};
+use crate::support::site::line_user;
+use crate::support::{Peer, board};
+use parkdesk::engine::{EngineSetup, OrbitRange, ParkPolicy, RangeKind};
 use parkdesk::sip::digest::ha1;
 use serde_json::json;
 use std::time::Duration;
-use crate::support::{Peer, RECEPTION, board};
 
 /// A site: codes 701–799 (`main`) and *100–*199 (`vip`), `global` parks into `main` and
 /// retrieves from `main` only; users reception (100), ada (201), grace (202).
@@ -239,7 +237,7 @@ async fn an_emergency_call_is_never_parked() {
 async fn a_number_of_a_suspended_operator_takes_no_calls_until_the_operator_resumes() {
     let _serial = serial().await;
     let engine = sipp::start(site(), |_| {}).await;
-    let (mut admin, _) = Peer::hello(&engine.url, support::ADMIN).await;
+    let (mut admin, _) = Peer::hello(&engine.url, crate::support::ADMIN).await;
     admin
         .ok(
             "operator.enable",

@@ -37,6 +37,23 @@ pub fn find_every<T>(
     }
 }
 
+/// [`find`] for async checks, pausing on tokio's timer between checks.
+pub async fn find_async<T, F: Future<Output = Option<T>>>(
+    within: Duration,
+    mut check: impl FnMut() -> F,
+) -> Option<T> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = check().await {
+            return Some(found);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return None;
+        }
+        tokio::time::sleep(STEP).await;
+    }
+}
+
 /// [`until`] for async conditions, pausing on tokio's timer between checks.
 pub async fn until_async<F: Future<Output = bool>>(
     within: Duration,

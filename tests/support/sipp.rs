@@ -2,6 +2,8 @@
 //! their own ports running scenarios from `tests/sip/`, and RTP sockets the harness owns
 //! so it can check what the engine sent.
 
+#![allow(clippy::disallowed_methods)] // SIPp and RTP run on wall time
+
 use parkdesk::config::{Cidr, SipSettings};
 use parkdesk::engine::EngineSetup;
 use parkdesk::server::{ServerHandle, start_server};
@@ -9,7 +11,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::support::{self, poll};
@@ -27,7 +29,7 @@ static NEXT_RTP: AtomicU16 = AtomicU16::new(0);
 fn rtp_block() -> (u16, u16) {
     // Below the ephemeral range (32768+), where SIPp and the test sockets take their ports,
     // and above 21000–22999, which the media tests (`sip::media`, same process) take.
-    let base = 23_000 + (std::process::id() % 9) as u16 * 1000;
+    let base = 23_000 + (std::process::id() % 7) as u16 * 1000;
     let n = NEXT_RTP.fetch_add(1, Ordering::Relaxed) % 5;
     let min = base + n * 200;
     (min, min + 199)
@@ -238,17 +240,14 @@ impl RunningSipp {
 
     /// Waits for it (at most 45 s) and reads its traces.
     pub async fn finish(mut self) -> SippRun {
-        let deadline = Instant::now() + Duration::from_secs(45);
-        let status = loop {
-            if let Some(status) = self.child.try_wait().expect("wait sipp") {
-                break Some(status);
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                break None;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
+        let child = &mut self.child;
+        let status = poll::find_async(Duration::from_secs(45), || {
+            std::future::ready(child.try_wait().expect("wait sipp"))
+        })
+        .await;
+        if status.is_none() {
+            let _ = self.child.kill();
+        }
         let messages = std::fs::read_to_string(&self.trace).unwrap_or_default();
         let errors = std::fs::read_to_string(&self.errors).unwrap_or_default();
         drop(self.dir);

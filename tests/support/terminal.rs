@@ -6,10 +6,10 @@
 //! Waiting is polling with a deadline, never a fixed sleep: a screen is read every 100 ms
 //! until it shows what the test waits for, and a failure prints the last screen.
 
-pub use crate::support::process::{EngineProcess, parkdesk};
-pub use crate::support::site::{Site, free_port};
 use crate::support::Peer;
 use crate::support::poll as wait;
+pub use crate::support::process::{EngineProcess, parkdesk};
+pub use crate::support::site::{Site, free_port};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

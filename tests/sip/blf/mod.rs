@@ -4,17 +4,14 @@
 //! documents are checked with an XML parser.
 #![allow(clippy::disallowed_methods)] // SIPp runs on wall time
 
-
-
 mod dialog_info;
 
-use crate::support::site::{line_user, parking_site};
 use crate::support::sipp::{self, Rtp, Sipp, SippRun, serial};
-use parkdesk::engine::{EngineSetup, Group, ParkPolicy, User};
-use parkdesk::sip::digest::ha1;
+use crate::support::site::{line_user, parking_site};
+use crate::support::{board, poll};
+use parkdesk::engine::{EngineSetup, Group};
 use serde_json::json;
 use std::time::Duration;
-use crate::support::{Peer, RECEPTION, board, poll};
 
 /// A site: codes 701–799, `global` parks; users reception (100), ada (201, may register
 /// with `ada-secret`), grace (202); pickup group `floor` (880) of ada and grace.

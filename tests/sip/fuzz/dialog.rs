@@ -3,8 +3,8 @@
 //! re-INVITE, UPDATE, INFO, OPTIONS, BYE, CANCEL, ACK, out-of-order CSeqs, wrong tags — each
 //! answered sensibly, and at the end no call and no stream left.
 
-use crate::support::sipp::{self, Rtp, SipEngine};
 use crate::hostile::raw::{RawUdp, request, token};
+use crate::support::sipp::{self, Rtp, SipEngine};
 use crate::support::{Peer, RECEPTION, poll};
 use parkdesk::engine::{EngineSetup, ParkPolicy};
 use proptest::prelude::*;

@@ -13,9 +13,6 @@
 #![allow(clippy::disallowed_methods)] // the dialog property runs an engine on wall time
 #![allow(clippy::unwrap_used)]
 
-
-
-
 mod dialog;
 mod messages;
 

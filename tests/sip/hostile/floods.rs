@@ -2,11 +2,11 @@
 //! the trusted PBX and the parked call go on; phones per user are capped; an INVITE sent again
 //! and again is one call, not many.
 
-use crate::support::sipp::{self, serial};
 use super::parked::{self, Parked, site};
 use super::raw::{Answer, RawUdp, basic_headers, request, token};
-use crate::support::{Peer, RECEPTION};
 use super::{ANSWER, digest, options};
+use crate::support::sipp::{self, serial};
+use crate::support::{Peer, RECEPTION};
 use serde_json::json;
 use std::time::Duration;
 

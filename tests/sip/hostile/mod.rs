@@ -5,8 +5,6 @@
 //! all the while a call stays parked and keeps hearing music.
 #![allow(clippy::disallowed_methods)] // sockets, SIPp and RTP run on wall time
 
-
-
 mod floods;
 mod parked;
 pub mod raw;

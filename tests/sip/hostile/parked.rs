@@ -3,12 +3,11 @@
 //! the test drives itself, for requests inside a dialog.
 #![allow(dead_code)]
 
-use crate::support::site::{line_user, parking_site};
-use crate::support::sipp::{self, Rtp, RunningSipp, SipEngine, Sipp, check_stream};
 use super::raw::{Answer, RawUdp, request, token};
+use crate::support::sipp::{self, Rtp, RunningSipp, SipEngine, Sipp, check_stream};
+use crate::support::site::{line_user, parking_site};
 use crate::support::{Peer, RECEPTION};
-use parkdesk::engine::{EngineSetup, ParkPolicy, User};
-use parkdesk::sip::digest::ha1;
+use parkdesk::engine::EngineSetup;
 use serde_json::{Value, json};
 use std::time::Duration;
 

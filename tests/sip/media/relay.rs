@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
 
-
 use crate::support::media::*;
 use parkdesk::media::dtmf::TelephoneEvent;
 use parkdesk::media::{Codec, MediaEvent};

@@ -3,7 +3,6 @@
 
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns unwrap too: a failure is the test failing
 
-
 use crate::support::media::*;
 use crate::support::poll;
 use parkdesk::media::{

@@ -14,18 +14,15 @@
 //! `SOAK_SECS=1800 cargo test --release --test sip soak:: -- --nocapture`.
 #![allow(clippy::disallowed_methods)] // SIPp and the soak run on wall time
 
-
-
-
 mod traffic;
 
-use crate::support::site::{line_user, parking_site};
 use crate::support::sipp::{self, Rtp, serial};
-use parkdesk::engine::{EngineSetup, Group, OrbitRange, ParkPolicy, RangeKind, User};
+use crate::support::site::line_user;
+use crate::support::{Peer, RECEPTION};
+use parkdesk::engine::{EngineSetup, Group, OrbitRange, ParkPolicy, RangeKind};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use crate::support::{Peer, RECEPTION};
 use traffic::{Flow, SippLoad};
 
 /// Ranges `main` (701–799, the park extension's) and `direct` (7000–7099, directed parks by
@@ -130,7 +127,7 @@ async fn mixed_traffic_for_a_while_leaves_no_call_leg_stream_descriptor_or_memor
     let secs = soak_secs();
     let ada_port = sipp::free_port();
     let grace_port = sipp::free_port();
-    // RTP ports of its own, apart from the other SIP tests' blocks (20000–29999) and the load
+    // RTP ports of its own, apart from the other SIP tests' blocks (23000–29999) and the load
     // bench's (10000–19999), so a soak may run beside them.
     let engine = sipp::start(soak_site(ada_port, grace_port), |sip| {
         sip.rtp_port_min = 30_000;

@@ -2,13 +2,14 @@
 //! (one line per call: the number dialled and the caller's asserted identity), and phones
 //! answering or ringing; each counts its successful and failed calls in a statistics file.
 
+use crate::support::poll;
 use crate::support::sipp::free_port;
 use crate::support::sipp_stats::read_stats;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The scenarios' directory.
 fn scenarios() -> PathBuf {
@@ -284,11 +285,11 @@ impl SippLoad {
     /// reads the statistics.
     pub async fn finish(mut self) -> LoadResult {
         let grace = if self.caller { 60 } else { 5 };
-        let deadline = Instant::now() + Duration::from_secs(grace);
         if let Some(mut child) = self.child.take() {
-            while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+            poll::until_async(Duration::from_secs(grace), || {
+                std::future::ready(!matches!(child.try_wait(), Ok(None)))
+            })
+            .await;
             let _ = child.kill();
             let _ = child.wait();
         }
