@@ -3,6 +3,7 @@
 //! the device's SDP points to, so it hears exactly what the PA would.
 #![allow(clippy::disallowed_methods)] // SIPp and RTP run on wall time
 
+use crate::support::process::StationProcess;
 use crate::support::sipp::{self, Rtp, RtpPacket, Sipp, check_stream, decode, free_port, serial};
 use crate::support::site::{line_user, parking_site};
 use crate::support::{ANNOUNCER, Peer, RECEPTION};
@@ -12,11 +13,9 @@ use parkdesk::engine::EngineSetup;
 use parkdesk::media::prompt_samples;
 use parkdesk::server::ServerHandle;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// Reception parks into 701-799 with the global policy.
 fn site() -> EngineSetup {
@@ -34,69 +33,12 @@ fn write_config(dir: &Path, extra: &str) -> PathBuf {
     path
 }
 
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A station process and its status lines.
-struct Station {
-    proc: Proc,
-    lines: mpsc::UnboundedReceiver<String>,
-    seen: Vec<String>,
-}
-
-impl Station {
-    /// `parkdesk --config CONFIG announcer --engine URL ARGS…`, waiting until it serves.
-    async fn start(config: &Path, url: &str, args: &[&str]) -> Station {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
-            .arg("--config")
-            .arg(config)
-            .args(["announcer", "--engine", url])
-            .args(args)
-            .env("PARKDESK_TOKEN", ANNOUNCER)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn station");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut station = Station {
-            proc: Proc(child),
-            lines,
-            seen: Vec::new(),
-        };
-        station.line("serving zone 'default'").await;
-        station
-    }
-
-    /// The first status line containing `text`, waiting up to 30 s.
-    async fn line(&mut self, text: &str) -> String {
-        if let Some(l) = self.seen.iter().find(|l| l.contains(text)) {
-            return l.clone();
-        }
-        loop {
-            let line = tokio::time::timeout(Duration::from_secs(30), self.lines.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no '{text}' from the station; saw {:?}", self.seen))
-                .unwrap_or_else(|| panic!("station exited; saw {:?}", self.seen));
-            self.seen.push(line.clone());
-            if line.contains(text) {
-                return line;
-            }
-        }
-    }
+/// `parkdesk --config CONFIG announcer --engine URL ARGS…`, waiting until it serves; its
+/// status lines 30 s each.
+async fn start_station(config: &Path, url: &str, args: &[&str]) -> StationProcess {
+    let mut station = StationProcess::spawn(config, url, ANNOUNCER, args, Duration::from_secs(30));
+    station.line("serving zone 'default'").await;
+    station
 }
 
 /// The engine in this process and a receptionist subscribed to everything, reception
@@ -222,7 +164,7 @@ async fn a_park_announcement_is_paged_to_a_sipp_phone_as_rtp_and_reported_starte
         .serve(phone_port);
     let page = format!("sip:paging@127.0.0.1:{phone_port}");
     let mut station =
-        Station::start(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
+        start_station(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
     let described = station.line("SIP paging to").await;
     assert!(described.contains(&page), "{described}");
 
@@ -287,7 +229,7 @@ async fn a_paging_uri_that_is_busy_or_unknown_fails_the_announcement_with_its_st
         dir.path(),
         &format!("sink = \"sip\"\npage_uri = \"{page}\""),
     );
-    let mut station = Station::start(&config, &server.url(), &[]).await;
+    let mut station = start_station(&config, &server.url(), &[]).await;
 
     for (n, scenario, status, reason) in [
         (1, "page_busy.xml", 486, "Busy Here"),
@@ -330,7 +272,7 @@ async fn a_paging_uri_that_rings_and_never_answers_is_cancelled_after_the_ring_t
     let device = Sipp::new("phone_unanswered.xml", "").serve(phone_port);
     let page = format!("sip:paging@127.0.0.1:{phone_port}");
     let mut station =
-        Station::start(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
+        start_station(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
 
     park_announced(&mut p).await;
     let asked = Instant::now();
@@ -367,7 +309,7 @@ async fn a_paging_uri_where_nothing_answers_fails_within_the_ring_time_and_the_n
     let nobody = free_port();
     let page = format!("sip:paging@127.0.0.1:{nobody}");
     let mut station =
-        Station::start(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
+        start_station(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
 
     park_announced(&mut p).await;
     let asked = Instant::now();
@@ -419,7 +361,7 @@ async fn a_paging_device_that_hangs_up_early_fails_the_announcement_and_says_whe
         .serve(phone_port);
     let page = format!("sip:paging@127.0.0.1:{phone_port}");
     let mut station =
-        Station::start(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
+        start_station(&config, &server.url(), &["--sink", "sip", "--page", &page]).await;
 
     park_announced(&mut p).await;
     let (end, seen) = outcome(&mut p, "a-1").await;

@@ -2,7 +2,7 @@
 //! sink: a park with announce is played and reported in order; a second announcement waits
 //! for the first; a retrieve before playing drops it; zones keep to their stations.
 
-use crate::support::process::EngineProcess;
+use crate::support::process::{EngineProcess, Proc, StationProcess};
 use crate::support::site::EngineConfig;
 use crate::support::{Peer, RECEPTION};
 use parkdesk::announcer::{Audio, Request, Say, setup};
@@ -10,7 +10,7 @@ use parkdesk::config::AnnouncerSettings;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -30,16 +30,6 @@ fn write_config(dir: &Path) -> PathBuf {
         .write()
 }
 
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The engine process and its URL.
 fn start_engine(config: &Path) -> (EngineProcess, String) {
     let engine = EngineProcess::start(config);
@@ -47,68 +37,40 @@ fn start_engine(config: &Path) -> (EngineProcess, String) {
     (engine, url)
 }
 
-/// A station process and its status lines.
+/// A station process with a WAV sink into `out`, its status lines 10 s each.
 struct Station {
-    _proc: Proc,
-    lines: mpsc::UnboundedReceiver<String>,
-    seen: Vec<String>,
+    process: StationProcess,
     out: PathBuf,
+}
+
+impl std::ops::Deref for Station {
+    type Target = StationProcess;
+    fn deref(&self) -> &StationProcess {
+        &self.process
+    }
+}
+
+impl std::ops::DerefMut for Station {
+    fn deref_mut(&mut self) -> &mut StationProcess {
+        &mut self.process
+    }
 }
 
 impl Station {
     async fn start(config: &Path, url: &str, zone: &str, out: &Path) -> Station {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
-            .arg("--config")
-            .arg(config)
-            .args([
-                "announcer",
-                "--engine",
-                url,
-                "--zone",
-                zone,
-                "--sink",
-                "wav",
-            ])
-            .arg("--output")
-            .arg(out)
-            .args(["--pace", PACE])
-            .env("PARKDESK_TOKEN", PA)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn station");
-        let stdout = child.stdout.take().expect("stdout");
-        let (tx, lines) = mpsc::unbounded_channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut station = Station {
-            _proc: Proc(child),
-            lines,
-            seen: Vec::new(),
-            out: out.to_path_buf(),
-        };
+        let mut station = Station::spawn(config, url, &["--zone", zone, "--pace", PACE], out);
         station.line(&format!("serving zone '{zone}'")).await;
         station
     }
 
-    /// The first status line containing `text`, waiting up to 10 s.
-    async fn line(&mut self, text: &str) -> String {
-        if let Some(l) = self.seen.iter().find(|l| l.contains(text)) {
-            return l.clone();
-        }
-        loop {
-            let line = tokio::time::timeout(Duration::from_secs(10), self.lines.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no '{text}' from the station; saw {:?}", self.seen))
-                .expect("station still running");
-            self.seen.push(line.clone());
-            if line.contains(text) {
-                return line;
-            }
+    /// The station with `args` and `--sink wav --output OUT`, not waiting for it.
+    fn spawn(config: &Path, url: &str, args: &[&str], out: &Path) -> Station {
+        let mut all = vec!["--sink", "wav", "--output"];
+        all.push(out.to_str().expect("a UTF-8 path"));
+        all.extend_from_slice(args);
+        Station {
+            process: StationProcess::spawn(config, url, PA, &all, Duration::from_secs(10)),
+            out: out.to_path_buf(),
         }
     }
 
@@ -402,39 +364,7 @@ async fn the_station_waits_for_its_engine_and_reconnects_after_a_restart() {
     std::fs::create_dir_all(&out).expect("out dir");
 
     // No engine yet: the station retries with backoff instead of giving up.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
-        .arg("--config")
-        .arg(&config)
-        .args([
-            "announcer",
-            "--engine",
-            &url,
-            "--sink",
-            "wav",
-            "--pace",
-            "0",
-        ])
-        .arg("--output")
-        .arg(&out)
-        .env("PARKDESK_TOKEN", PA)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn station");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, lines) = mpsc::unbounded_channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut station = Station {
-        _proc: Proc(child),
-        lines,
-        seen: Vec::new(),
-        out: out.clone(),
-    };
+    let mut station = Station::spawn(&config, &url, &["--pace", "0"], &out);
     station.line("disconnected").await;
 
     let (engine, _) = start_engine(&config);

@@ -1,11 +1,13 @@
-//! The real `parkdesk` binary as a child process: `parkdesk engine --config FILE`, started,
-//! signalled, waited for and killed on every way out (Drop), panics included.
+//! The real `parkdesk` binary as a child process: `parkdesk engine --config FILE` started,
+//! signalled, waited for; a PA station (`parkdesk announcer`) and its status lines; each
+//! killed on every way out (Drop), panics included.
 
 use crate::support::poll;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::Duration;
+use tokio::sync::mpsc;
 
 /// The binary under test.
 pub fn parkdesk() -> &'static str {
@@ -91,5 +93,81 @@ impl EngineProcess {
 impl Drop for EngineProcess {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A child process killed when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `parkdesk announcer` process (a PA station) and the status lines it prints.
+pub struct StationProcess {
+    /// The process.
+    pub proc: Proc,
+    lines: mpsc::UnboundedReceiver<String>,
+    /// Every status line read so far.
+    pub seen: Vec<String>,
+    /// How long [`StationProcess::line`] waits for the next line.
+    patience: Duration,
+}
+
+impl StationProcess {
+    /// Starts `parkdesk --config CONFIG announcer --engine URL ARGS…` as `token` (through
+    /// `PARKDESK_TOKEN`), not waiting for it; [`StationProcess::line`] waits up to `patience`
+    /// for each line.
+    pub fn spawn(
+        config: &Path,
+        url: &str,
+        token: &str,
+        args: &[&str],
+        patience: Duration,
+    ) -> StationProcess {
+        let mut child = Command::new(parkdesk())
+            .arg("--config")
+            .arg(config)
+            .args(["announcer", "--engine", url])
+            .args(args)
+            .env("PARKDESK_TOKEN", token)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn station");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, lines) = mpsc::unbounded_channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        StationProcess {
+            proc: Proc(child),
+            lines,
+            seen: Vec::new(),
+            patience,
+        }
+    }
+
+    /// The first status line containing `text` (already seen, or the next ones).
+    pub async fn line(&mut self, text: &str) -> String {
+        if let Some(l) = self.seen.iter().find(|l| l.contains(text)) {
+            return l.clone();
+        }
+        loop {
+            let line = tokio::time::timeout(self.patience, self.lines.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no '{text}' from the station; saw {:?}", self.seen))
+                .unwrap_or_else(|| panic!("station exited; saw {:?}", self.seen));
+            self.seen.push(line.clone());
+            if line.contains(text) {
+                return line;
+            }
+        }
     }
 }
