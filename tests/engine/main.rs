@@ -10,6 +10,7 @@ mod lifecycle;
 mod park_arrival;
 mod pickup;
 mod policies;
+// Its regressions: `tests/proptest-regressions/properties.txt` (proptest's path for this file).
 mod properties;
 mod ranges;
 mod sim;

@@ -3,8 +3,9 @@
 //!
 //! - [`server`]: a server on `127.0.0.1:0` in the test's process and a raw WebSocket peer;
 //!   its items are re-exported here (`support::Peer`, `support::RECEPTION`, …).
-//! - [`process`]: the real `parkdesk` binary as a child process.
-//! - [`site`]: the test site's engine config as TOML, in a temporary directory.
+//! - [`process`]: the real `parkdesk` binary as a child process: an engine, a PA station.
+//! - [`site`]: the test site: an engine config as TOML in a temporary directory, the
+//!   end-to-end site, the SIP tests' users and park policy.
 //! - [`engine`]: the engine's scenario harness on a virtual clock.
 //! - [`console`]: the console's state, keys and screens without a terminal.
 //! - [`terminal`]: the real binary in a tmux terminal.
