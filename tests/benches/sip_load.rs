@@ -33,7 +33,7 @@ mod engine;
 mod probe;
 #[path = "sip_load/sipp.rs"]
 mod sipp;
-#[path = "../sip/sipp_stats.rs"]
+#[path = "../support/sipp_stats.rs"]
 mod sipp_stats;
 
 use console::{Console, Monitor};

@@ -1,0 +1,12 @@
+//! The command line: `parkdesk admin …` against a real engine process, and the
+//! configuration (defaults, files, environment variables, logging, setup).
+//!
+//! `config::logging` starts the process's one global tracing subscriber: no other test in
+//! this binary may start one.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod admin;
+mod admin_numbers;
+mod config;

@@ -1,0 +1,17 @@
+//! The engine's rules on a virtual clock (`support::engine`), and the simulated switch
+//! (`sim::`) that stands in for a PBX in the demo and the tests.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod commands;
+mod hangup;
+mod lifecycle;
+mod park_arrival;
+mod pickup;
+mod policies;
+// Its regressions: `tests/proptest-regressions/properties.txt` (proptest's path for this file).
+mod properties;
+mod ranges;
+mod sim;
+mod switch;

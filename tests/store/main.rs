@@ -1,0 +1,11 @@
+//! The SQLite store on temporary files: schema and migrations, directory, tokens, history,
+//! exports, the audit log, the numbers inventory and the order of writes.
+
+mod audit;
+mod directory;
+mod export;
+mod history;
+mod numbers;
+mod schema;
+mod tokens;
+mod writes;
