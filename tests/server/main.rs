@@ -8,3 +8,4 @@ mod demo;
 mod numbers;
 mod parking;
 mod protocol;
+mod shell;

@@ -2,14 +2,12 @@
 //! for every session (and cuts the stuck ones), and the driver clock on tokio's paused time.
 //! (The accept loop's back-off is unit-tested in `src/server/listener.rs`.)
 
-mod support;
-
+use crate::support::*;
 use parkdesk::engine::{EngineSetup, ParkPolicy, User};
 use parkdesk::server::start_server;
 use parkdesk::store::Store;
 use serde_json::{Value, json};
 use std::time::Duration;
-use support::*;
 use tokio::io::AsyncReadExt;
 
 fn setup() -> EngineSetup {
