@@ -14,9 +14,6 @@ pub mod numbers_ops;
 pub mod ops;
 pub mod session;
 
-/// The driver clock moved to [`crate::runtime::clock`]; this path stays for old callers.
-pub use crate::runtime::clock;
-
 use crate::engine::{Engine, EngineError, EngineSetup};
 use crate::runtime::DriverClock;
 use crate::store::Store;
