@@ -7,20 +7,43 @@ use super::command::{Command, CommandOk};
 use super::directory::{Actor, Role};
 use super::error::EngineError;
 
+/// Who may call each command: defined once, read by the engine's own check and by the
+/// protocol's op catalogue (`protocol::op::OpName::roles`), so the two cannot drift.
+pub mod roles {
+    use super::Role::{self, Admin, Announcer, Receptionist, User};
+
+    /// `park`: the desk, or a user with a park policy (own calls).
+    pub const PARK: &[Role] = &[Receptionist, User];
+    /// `retrieve`: the desk, or a user within their `retrieve_ranges`.
+    pub const RETRIEVE: &[Role] = &[Receptionist, User];
+    /// `extend`: the desk, or the parker.
+    pub const EXTEND: &[Role] = &[Receptionist, User];
+    /// `pickup`: the desk, or a group member (or anyone, per group).
+    pub const PICKUP: &[Role] = &[Receptionist, User];
+    /// `announce`: the desk.
+    pub const ANNOUNCE: &[Role] = &[Receptionist];
+    /// `transfer`: the desk.
+    pub const TRANSFER: &[Role] = &[Receptionist];
+    /// `hangup`: the desk.
+    pub const HANGUP: &[Role] = &[Receptionist];
+    /// `announcement.report`: a PA station.
+    pub const REPORT: &[Role] = &[Announcer];
+    /// Administration of the directory, ranges and policies.
+    pub const ADMIN: &[Role] = &[Admin];
+}
+
 /// The op's wire name and the roles that may call it.
 fn op_roles(command: &Command) -> (&'static str, &'static [Role]) {
-    const DESK_OR_USER: &[Role] = &[Role::Receptionist, Role::User];
-    const DESK: &[Role] = &[Role::Receptionist];
     match command {
-        Command::Park(_) => ("park", DESK_OR_USER),
-        Command::Retrieve(_) => ("retrieve", DESK_OR_USER),
-        Command::Extend(_) => ("extend", DESK_OR_USER),
-        Command::Pickup(_) => ("pickup", DESK_OR_USER),
-        Command::Announce(_) => ("announce", DESK),
-        Command::Transfer(_) => ("transfer", DESK),
-        Command::Hangup(_) => ("hangup", DESK),
-        Command::Report(_) => ("announcement.report", &[Role::Announcer]),
-        Command::Admin(_) => ("admin", &[Role::Admin]),
+        Command::Park(_) => ("park", roles::PARK),
+        Command::Retrieve(_) => ("retrieve", roles::RETRIEVE),
+        Command::Extend(_) => ("extend", roles::EXTEND),
+        Command::Pickup(_) => ("pickup", roles::PICKUP),
+        Command::Announce(_) => ("announce", roles::ANNOUNCE),
+        Command::Transfer(_) => ("transfer", roles::TRANSFER),
+        Command::Hangup(_) => ("hangup", roles::HANGUP),
+        Command::Report(_) => ("announcement.report", roles::REPORT),
+        Command::Admin(_) => ("admin", roles::ADMIN),
     }
 }
 

@@ -52,7 +52,7 @@ mod views;
 
 pub use clock::Instant;
 pub use command::{AdminCommand, Command, CommandOk};
-pub use commands::check_role;
+pub use commands::{check_role, roles};
 pub use directory::{Actor, Group, Role, User};
 pub use error::EngineError;
 pub use events::{Detail, EngineEvent, EventName, Subject};

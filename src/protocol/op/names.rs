@@ -1,9 +1,11 @@
 //! The catalogue of op names: for each, its wire name, its family, the roles that may call
-//! it and whether it changes state. The one role table of the server (the engine keeps its
-//! own check for direct callers; a test keeps the two the same).
+//! it and whether it changes state. The engine's commands take their roles from the
+//! engine's own table (`engine::roles`, which the engine checks for direct callers too), so
+//! each op's roles are written once.
 
 use super::ProtocolError;
 use crate::engine::Role;
+use crate::engine::roles;
 use Role::*;
 
 /// Which family (and file) an op belongs to.
@@ -18,10 +20,8 @@ pub(crate) enum Family {
 }
 
 const ALL: &[Role] = &[Receptionist, Admin, Monitor, Announcer, User];
-const DESK_OR_USER: &[Role] = &[Receptionist, User];
-const DESK: &[Role] = &[Receptionist];
 const DESK_OR_ADMIN: &[Role] = &[Receptionist, Admin];
-const ADMIN: &[Role] = &[Admin];
+const ADMIN: &[Role] = roles::ADMIN;
 
 macro_rules! op_names {
     ($( $variant:ident = $wire:literal, $family:ident, $roles:expr, $mutates:expr; )*) => {
@@ -73,17 +73,17 @@ op_names! {
     Ping = "ping", Session, ALL, false;
     Subscribe = "subscribe", Session, ALL, false;
     Health = "health", Query, ALL, false;
-    Park = "park", Desk, DESK_OR_USER, true;
-    Retrieve = "retrieve", Desk, DESK_OR_USER, true;
-    Extend = "extend", Desk, DESK_OR_USER, true;
-    Announce = "announce", Desk, DESK, true;
-    Pickup = "pickup", Desk, DESK_OR_USER, true;
-    Transfer = "transfer", Desk, DESK, true;
-    Hangup = "hangup", Desk, DESK, true;
+    Park = "park", Desk, roles::PARK, true;
+    Retrieve = "retrieve", Desk, roles::RETRIEVE, true;
+    Extend = "extend", Desk, roles::EXTEND, true;
+    Announce = "announce", Desk, roles::ANNOUNCE, true;
+    Pickup = "pickup", Desk, roles::PICKUP, true;
+    Transfer = "transfer", Desk, roles::TRANSFER, true;
+    Hangup = "hangup", Desk, roles::HANGUP, true;
     ParkedList = "parked.list", Query, &[Receptionist, Admin, Monitor, User], false;
     DirectorySearch = "directory.search", Query, &[Receptionist, Monitor, User, Admin], false;
     HistoryList = "history.list", Query, &[Receptionist, Admin, Monitor], false;
-    AnnouncementReport = "announcement.report", Desk, &[Announcer], true;
+    AnnouncementReport = "announcement.report", Desk, roles::REPORT, true;
     SimOffer = "sim.offer", Sim, DESK_OR_ADMIN, true;
     SimHangup = "sim.hangup", Sim, DESK_OR_ADMIN, true;
     SimDial = "sim.dial", Sim, DESK_OR_ADMIN, true;
