@@ -3,7 +3,10 @@
 
 use crate::support::process::{EngineProcess, parkdesk};
 use crate::support::site::EngineConfig;
+use crate::support::{Peer, RECEPTION, poll};
+use serde_json::json;
 use std::process::{Command, Output};
+use std::time::Duration;
 
 struct Engine {
     process: EngineProcess,
@@ -13,6 +16,19 @@ struct Engine {
 fn engine() -> Engine {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = EngineConfig::new(dir.path()).admin_token().write();
+    Engine {
+        process: EngineProcess::start(&cfg),
+        _dir: dir,
+    }
+}
+
+/// An engine with the admin token and the reception desk on the simulated switch.
+fn desk_engine() -> Engine {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = EngineConfig::new(dir.path())
+        .admin_token()
+        .reception_desk()
+        .write();
     Engine {
         process: EngineProcess::start(&cfg),
         _dir: dir,
@@ -120,6 +136,35 @@ fn health_and_an_empty_history_export_work_for_scripts() {
         csv.lines().next().unwrap_or("").contains("code"),
         "a header: {csv}"
     );
+}
+
+/// A call from `number` / `name` parked at reception, then hung up: an `abandoned` park.
+async fn park_and_abandon(e: &Engine, number: &str, name: &str) {
+    let (mut desk, _) = Peer::hello(&e.process.url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    let offer = json!({"from": {"number": number, "name": name}, "to": "reception"});
+    let call = desk.ok("sim.offer", offer).await["call"].clone();
+    desk.ok("park", json!({ "call": call })).await;
+    desk.ok("sim.hangup", json!({ "call": call })).await;
+    desk.event("park.ended").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn history_list_shows_each_callers_number_and_name() {
+    let e = desk_engine();
+    park_and_abandon(&e, "+15550100", "Ada Lovelace").await;
+    let table = poll::find(Duration::from_secs(5), || {
+        let o = admin(&e, &["history", "list"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let text = stdout(&o);
+        (text.lines().count() > 1).then_some(text)
+    })
+    .expect("the ended park reaches the history");
+    let row = table.lines().nth(1).unwrap_or("");
+    assert!(row.contains("+15550100"), "the caller's number:\n{table}");
+    assert!(row.contains("Ada Lovelace"), "the caller's name:\n{table}");
+    let csv = stdout(&admin(&e, &["history", "export", "--format", "csv"]));
+    assert!(csv.contains("+15550100,Ada Lovelace"), "{csv}");
 }
 
 #[test]
