@@ -237,6 +237,9 @@ pub async fn run_embedded(
     look: super::Look,
 ) -> anyhow::Result<ExitCode> {
     let (settings, _guard) = load_settings(config_path, log_level)?;
+    // A bad theme or key map is refused before the engine and the PA station start.
+    let opts = super::console_cmd::options(&settings, String::new(), String::new(), look, false);
+    opts.check_look()?;
     let (server, token, pa_token) = start_embedded(&settings).await?;
     let url = server.url();
     tracing::info!(%url, "embedded demo engine");
@@ -245,7 +248,11 @@ pub async fn run_embedded(
     let log_dir = _guard.as_ref().map(|g| g.dir().to_path_buf());
     let _station =
         crate::announcer::spawn::embedded_station(&url, &pa_token, log_dir.as_deref(), config_path);
-    let opts = super::console_cmd::options(&settings, url.clone(), token, look, false);
+    let opts = crate::console::ConsoleOptions {
+        engine_url: url.clone(),
+        token,
+        ..opts
+    };
     let result = crate::console::run(opts).await;
     server.shutdown().await;
     result?;

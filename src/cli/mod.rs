@@ -23,6 +23,9 @@ pub struct Cli {
     /// Log level (error, warn, info, debug, trace); logs go to a file, never the terminal.
     #[arg(long, global = true, value_name = "LEVEL")]
     pub log_level: Option<String>,
+    /// Theme, key map and mouse of the demo's console (no subcommand), as `console` takes them.
+    #[command(flatten)]
+    pub look: Look,
     /// The role to run; none runs the console on an embedded demo engine.
     #[command(subcommand)]
     pub command: Option<Role>,
@@ -40,9 +43,10 @@ pub struct Connect {
 }
 
 /// How the board looks and takes input.
-#[derive(Debug, Clone, Default, clap::Args)]
+#[derive(Debug, Clone, Default, PartialEq, clap::Args)]
 pub struct Look {
-    /// Theme: default, light, high-contrast, or a file (default: [console] theme).
+    /// Theme: default, light, high-contrast, NAME for themes/NAME.toml (here or in the
+    /// user's config directory), or a file (default: [console] theme).
     #[arg(long)]
     pub theme: Option<String>,
     /// Key map: desk, vim, or a file (default: [console] keymap).
@@ -51,6 +55,18 @@ pub struct Look {
     /// Ignore the mouse.
     #[arg(long)]
     pub no_mouse: bool,
+}
+
+impl Look {
+    /// These options, each one not given taken from `outer` (`parkdesk --theme light
+    /// console` is `parkdesk console --theme light`).
+    pub fn or(self, outer: Look) -> Look {
+        Look {
+            theme: self.theme.or(outer.theme),
+            keymap: self.keymap.or(outer.keymap),
+            no_mouse: self.no_mouse || outer.no_mouse,
+        }
+    }
 }
 
 /// The roles.
@@ -144,31 +160,35 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let look = cli.look;
+    if cli.command.as_ref().is_some_and(|role| {
+        !matches!(role, Role::Console { .. } | Role::Monitor { .. }) && look != Look::default()
+    }) {
+        anyhow::bail!(
+            "--theme, --keymap and --no-mouse are for the board: `parkdesk` (the demo), \
+             `parkdesk console` or `parkdesk monitor`"
+        );
+    }
     match cli.command {
         None => {
-            engine_cmd::run_embedded(
-                cli.config.as_deref(),
-                cli.log_level.as_deref(),
-                Look::default(),
-            )
-            .await
+            engine_cmd::run_embedded(cli.config.as_deref(), cli.log_level.as_deref(), look).await
         }
-        Some(Role::Console { connect, look }) => {
+        Some(Role::Console { connect, look: own }) => {
             console_cmd::run(
                 cli.config.as_deref(),
                 cli.log_level.as_deref(),
                 connect,
-                look,
+                own.or(look),
                 false,
             )
             .await
         }
-        Some(Role::Monitor { connect, look }) => {
+        Some(Role::Monitor { connect, look: own }) => {
             console_cmd::run(
                 cli.config.as_deref(),
                 cli.log_level.as_deref(),
                 connect,
-                look,
+                own.or(look),
                 true,
             )
             .await
@@ -201,5 +221,65 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Role::Bench {
             which: BenchKind::Ws(args),
         }) => bench_ws::run(args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn look(theme: &str, keymap: &str) -> Look {
+        Look {
+            theme: Some(theme.into()),
+            keymap: Some(keymap.into()),
+            no_mouse: true,
+        }
+    }
+
+    #[test]
+    fn the_demo_takes_the_same_look_options_as_the_console() {
+        let cli = Cli::try_parse_from([
+            "parkdesk",
+            "--theme",
+            "harbour",
+            "--keymap",
+            "vim",
+            "--no-mouse",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(cli.command.is_none(), "no subcommand: the demo");
+        assert_eq!(cli.look, look("harbour", "vim"));
+    }
+
+    #[test]
+    fn the_console_still_takes_its_look_options_after_its_name() {
+        let cli = Cli::try_parse_from([
+            "parkdesk",
+            "console",
+            "--engine",
+            "ws://127.0.0.1:7370/v1",
+            "--theme",
+            "light",
+            "--keymap",
+            "vim",
+            "--no-mouse",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let Some(Role::Console { look: own, .. }) = cli.command else {
+            panic!("not the console: {:?}", cli.command);
+        };
+        assert_eq!(own.or(cli.look), look("light", "vim"));
+    }
+
+    #[test]
+    fn look_options_after_the_subcommand_win_over_those_before() {
+        let cli = Cli::try_parse_from([
+            "parkdesk", "--theme", "light", "monitor", "--theme", "harbour",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        let Some(Role::Monitor { look: own, .. }) = cli.command else {
+            panic!("not the monitor: {:?}", cli.command);
+        };
+        assert_eq!(own.or(cli.look).theme.as_deref(), Some("harbour"));
     }
 }

@@ -26,7 +26,7 @@ pub use error::ConfigError;
 pub use load::{ENV_PREFIX, SourceFile, load, load_layers, load_str};
 pub use logging::{LogError, LogGuard};
 pub use page_uri::{BadPageUri, parse_page_uri};
-pub use paths::{StoreLocation, default_config_file};
+pub use paths::{StoreLocation, default_config_file, user_theme_dir};
 pub use settings::{
     AnnouncerSettings, AnnouncerSink, ConsoleSettings, DemoSettings, LogSettings, ParkSettings,
     ServerSettings, Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,

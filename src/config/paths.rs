@@ -18,6 +18,12 @@ pub fn default_config_file() -> Option<PathBuf> {
     project().map(|p| p.config_dir().join("config.toml"))
 }
 
+/// The user's theme directory, `parkdesk/themes/` in the XDG config directory; `None`
+/// without a home directory.
+pub fn user_theme_dir() -> Option<PathBuf> {
+    project().map(|p| p.config_dir().join("themes"))
+}
+
 /// Where the store lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {

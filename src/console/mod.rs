@@ -43,7 +43,8 @@ pub struct ConsoleOptions {
     pub token: String,
     /// Monitor mode: the same board, read-only, with a `READ-ONLY` badge.
     pub read_only: bool,
-    /// A built-in theme (`default`, `light`, `high-contrast`) or a path; `None` = default.
+    /// A built-in theme (`default`, `light`, `high-contrast`), a path, or the name of a
+    /// `NAME.toml` in [`theme::theme_dirs`]; `None` = default.
     pub theme: Option<String>,
     /// A built-in key map (`desk`, `vim`) or a path; `None` = desk.
     pub keymap: Option<String>,
@@ -55,6 +56,16 @@ pub struct ConsoleOptions {
     pub no_color: Option<bool>,
     /// The name sent in `hello`.
     pub client_name: String,
+}
+
+impl ConsoleOptions {
+    /// Loads the theme and key map these options name, so that a caller can refuse a bad one
+    /// before it starts anything (the demo's engine); [`run`] loads them again.
+    pub fn check_look(&self) -> Result<(), SettingsError> {
+        theme::Theme::load(self.theme.as_deref(), theme::ColorMode::NoColor)?;
+        keymap::KeyMap::load(self.keymap.as_deref())?;
+        Ok(())
+    }
 }
 
 impl Default for ConsoleOptions {

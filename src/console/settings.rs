@@ -39,6 +39,20 @@ pub enum SettingsError {
         /// What is wrong with it.
         problem: String,
     },
+    /// A theme name that is neither built in, nor a file, nor `NAME.toml` in a theme
+    /// directory.
+    #[error(
+        "unknown theme '{name}': the themes are {known} (looked for {name}.toml in \
+         {searched}); or give a path to a .toml file"
+    )]
+    UnknownTheme {
+        /// The name given.
+        name: String,
+        /// The built-in names and the theme files found, comma-separated.
+        known: String,
+        /// The directories searched, comma-separated.
+        searched: String,
+    },
     /// A name that is neither built in nor a readable file.
     #[error("unknown {what} '{name}': use one of {builtins} or a path to a .toml file")]
     UnknownName {

@@ -7,6 +7,7 @@
 use super::settings::{SettingsError, parse_flat, read_user_file, shown};
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// The dark default theme.
@@ -205,6 +206,38 @@ pub struct Theme {
     styles: BTreeMap<Role, Style>,
 }
 
+/// The built-in themes' names, in the order they are listed.
+pub const BUILTIN_NAMES: &[&str] = &["default", "light", "high-contrast"];
+
+/// Where `--theme NAME` (and `[console] theme`) looks for `NAME.toml` after the built-ins:
+/// `themes/` in the current directory (a checkout of the repository, or a site's own
+/// folder), then the user's theme directory (`themes/` beside the XDG config file).
+pub fn theme_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("themes")];
+    dirs.extend(crate::config::user_theme_dir());
+    dirs
+}
+
+/// The built-in names, then the stem of every `*.toml` in `dirs` (each name once).
+fn known_names(dirs: &[PathBuf]) -> Vec<String> {
+    let mut names: Vec<String> = BUILTIN_NAMES.iter().map(|n| n.to_string()).collect();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut found: Vec<String> = entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "toml") && path.is_file())
+            .filter_map(|path| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .filter(|name| !names.contains(name))
+            .collect();
+        found.sort();
+        found.dedup();
+        names.extend(found);
+    }
+    names
+}
+
 fn builtin_text(name: &str) -> Option<&'static str> {
     match name {
         "default" | "dark" => Some(DEFAULT),
@@ -269,22 +302,52 @@ impl Theme {
         Theme::compile(name, &colors, mode).ok()
     }
 
-    /// The theme chosen by the user: `None` → `default`, a built-in name, or a path to a
-    /// file that overrides `default` (or its `base`).
+    /// The theme chosen by the user: `None` → `default`, a built-in name, a path to a file
+    /// that overrides `default` (or its `base`), or the name of a `NAME.toml` in one of the
+    /// [`theme_dirs`].
     pub fn load(choice: Option<&str>, mode: ColorMode) -> Result<Theme, SettingsError> {
+        Theme::find(choice, &theme_dirs(), mode)
+    }
+
+    /// [`Theme::load`] with the theme directories given: a built-in first, then a path
+    /// (`….toml`, or a file that exists), then `NAME.toml` in each of `dirs` in turn. An
+    /// unknown name is refused listing the built-ins and the files found in `dirs`.
+    pub fn find(
+        choice: Option<&str>,
+        dirs: &[PathBuf],
+        mode: ColorMode,
+    ) -> Result<Theme, SettingsError> {
         let choice = choice.unwrap_or("default");
         if let Some(theme) = Theme::builtin(choice, mode) {
             return Ok(theme);
         }
-        if !choice.ends_with(".toml") && !std::path::Path::new(choice).exists() {
-            return Err(SettingsError::UnknownName {
-                what: "theme",
-                name: choice.to_string(),
-                builtins: "default, light, high-contrast".into(),
-            });
+        if choice.ends_with(".toml") || Path::new(choice).exists() {
+            let text = read_user_file(choice)?;
+            return Theme::from_user_file(choice, &text, mode);
         }
-        let text = read_user_file(choice)?;
-        Theme::from_user_file(choice, &text, mode)
+        // A plain name only: `../x` is not looked up beside the theme directories.
+        let plain = !choice.is_empty() && !choice.contains(['/', '\\']);
+        let found = dirs
+            .iter()
+            .map(|dir| dir.join(format!("{choice}.toml")))
+            .find(|file| plain && file.is_file());
+        if let Some(file) = found {
+            let file = file.display().to_string();
+            let text = read_user_file(&file)?;
+            return Theme::from_user_file(&file, &text, mode);
+        }
+        Err(SettingsError::UnknownTheme {
+            name: choice.to_string(),
+            known: known_names(dirs).join(", "),
+            searched: if dirs.is_empty() {
+                "no theme directory".into()
+            } else {
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        })
     }
 
     /// A user's theme file over its base.

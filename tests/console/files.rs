@@ -249,6 +249,61 @@ fn bad_theme_entries_name_the_file_line_key_and_value() {
 }
 
 #[test]
+fn a_theme_is_found_by_name_in_a_theme_directory_and_an_unknown_name_lists_the_themes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("harbour.toml"),
+        "name = \"harbour\"\nbase = \"light\"\nparked_fg = \"#0087af\"\n",
+    )
+    .unwrap();
+    let dirs = [dir.path().to_path_buf()];
+    let theme = Theme::find(Some("harbour"), &dirs, ColorMode::Color).unwrap();
+    assert_eq!(
+        theme.style(Role::Parked).fg,
+        Some(Color::Rgb(0, 0x87, 0xaf))
+    );
+    assert_eq!(
+        theme.style(Role::Critical).fg,
+        Some(Color::Rgb(0xaf, 0, 0)),
+        "its base (light) fills the rest"
+    );
+    assert!(
+        Theme::find(Some("light"), &dirs, ColorMode::Color).is_ok(),
+        "the built-ins still load"
+    );
+    let err = Theme::find(Some("neon"), &dirs, ColorMode::Color)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown theme 'neon'"), "{err}");
+    assert!(
+        err.contains("default, light, high-contrast, harbour"),
+        "the list names the built-ins and the files found: {err}"
+    );
+    assert!(
+        err.contains(&dir.path().display().to_string()),
+        "it says where it looked: {err}"
+    );
+}
+
+#[test]
+fn every_theme_file_shipped_in_themes_loads_by_its_name() {
+    let themes = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&themes).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            names.push(path.file_stem().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert!(names.len() >= 3, "themes/ holds {names:?}");
+    let dirs = [themes];
+    for name in names {
+        let theme = Theme::find(Some(&name), &dirs, ColorMode::Color);
+        assert!(theme.is_ok(), "--theme {name}: {:?}", theme.err());
+    }
+}
+
+#[test]
 fn palette_commands_parse_as_the_desk_types_them() {
     assert_eq!(
         parse(":park 705 for Ada Lovelace").unwrap(),

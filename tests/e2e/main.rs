@@ -6,4 +6,5 @@ mod support;
 
 mod console_hangup;
 mod console_tmux;
+mod demo_look;
 mod engine_process;
