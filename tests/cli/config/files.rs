@@ -153,9 +153,9 @@ fn the_protocol_contract_example_loads_exactly_as_written() {
 
 /// `config check` of `text` written to a file: the check's result and the file's name.
 fn check_text(text: &str) -> (Result<Vec<String>, ConfigError>, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("site.toml");
-    std::fs::write(&file, text).unwrap();
+    std::fs::write(&file, text).expect("write the config");
     let result = config::check_with_warnings(Some(&file)).map(|(_, warnings)| warnings);
     (result, file.display().to_string())
 }
