@@ -207,8 +207,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: ConfigAction::Check { file },
         }) => {
             let path = file.as_deref().or(cli.config.as_deref());
-            match crate::config::check(path) {
-                Ok(_) => {
+            match crate::config::check_with_warnings(path) {
+                Ok((_, warnings)) => {
+                    for warning in warnings {
+                        eprintln!("warning: {warning}");
+                    }
                     println!("configuration OK");
                     Ok(ExitCode::SUCCESS)
                 }

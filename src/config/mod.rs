@@ -41,6 +41,12 @@ pub const DEFAULT_TOML: &str = include_str!("../../config/default.toml");
 /// `parkdesk config check [FILE]`: loads like [`load`], then builds an engine from the
 /// setup so directory errors (colliding numbers, unknown ranges) are found before a start.
 pub fn check(path: Option<&Path>) -> Result<Settings, ConfigError> {
+    check_with_warnings(path).map(|(settings, _)| settings)
+}
+
+/// [`check`], with what the setup holds that is valid but deserves a warning (a range of
+/// `#` codes), one sentence each; `parkdesk config check` prints them.
+pub fn check_with_warnings(path: Option<&Path>) -> Result<(Settings, Vec<String>), ConfigError> {
     let settings = load(path)?;
     let file = match path {
         Some(path) => path.display().to_string(),
@@ -49,7 +55,8 @@ pub fn check(path: Option<&Path>) -> Result<Settings, ConfigError> {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| "defaults".to_string()),
     };
-    Engine::new(settings.engine_setup(), settings.demo.seed, Instant::ZERO)
+    let engine = Engine::new(settings.engine_setup(), settings.demo.seed, Instant::ZERO)
         .map_err(|source| ConfigError::Engine { file, source })?;
-    Ok(settings)
+    let warnings = engine.warnings();
+    Ok((settings, warnings))
 }

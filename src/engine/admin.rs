@@ -193,6 +193,12 @@ impl Engine {
                 park.range_name = name;
             }
         }
+        let known = super::validate::warnings(&self.compiled.ranges);
+        for warning in super::validate::warnings(&compiled.ranges) {
+            if !known.contains(&warning) {
+                tracing::warn!("{warning}");
+            }
+        }
         self.codes = codes;
         self.setup = next;
         self.compiled = compiled;

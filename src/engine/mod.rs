@@ -163,6 +163,9 @@ impl Engine {
     /// missing, and group-assignment ranks are renumbered 1..n.
     pub fn new(mut setup: EngineSetup, seed: u64, _now: Instant) -> Result<Engine, EngineError> {
         let compiled = Compiled::build(&mut setup)?;
+        for warning in validate::warnings(&compiled.ranges) {
+            tracing::warn!("{warning}");
+        }
         let codes = compiled
             .ranges
             .iter()
@@ -190,6 +193,12 @@ impl Engine {
     /// The current setup (directory, ranges, policies), as admin ops left it.
     pub fn setup(&self) -> &EngineSetup {
         &self.setup
+    }
+
+    /// What the current setup holds that is valid but deserves a warning (ranges of `#`
+    /// codes), one sentence each naming the range.
+    pub fn warnings(&self) -> Vec<String> {
+        validate::warnings(&self.compiled.ranges)
     }
 
     /// A client's command. Roles are checked first, then arguments, then state; a refusal

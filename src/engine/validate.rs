@@ -54,6 +54,7 @@ pub fn renumber(assignments: &mut [GroupAssignment]) {
 pub fn validate(setup: &EngineSetup) -> Result<Vec<RangeSpec>, EngineError> {
     let ranges = validate_numbering(setup)?;
     let users = validate_users(setup)?;
+    validate_user_numbers(setup, &ranges)?;
     validate_groups(setup, &ranges, &users)?;
     validate_policies(setup, &ranges)?;
     validate_assignments(setup)?;
@@ -161,6 +162,48 @@ fn validate_users(setup: &EngineSetup) -> Result<HashSet<&str>, EngineError> {
         }
     }
     Ok(ids)
+}
+
+/// A number belongs to one user, and no range's codes cover it: dialling it must reach
+/// the user, not a parked call or a pickup group.
+fn validate_user_numbers(setup: &EngineSetup, ranges: &[RangeSpec]) -> Result<(), EngineError> {
+    let mut owners: HashMap<&str, &str> = HashMap::new();
+    for user in &setup.users {
+        let id = user.id.as_str();
+        for number in &user.numbers {
+            if let Some(owner) = owners.insert(number.as_str(), id)
+                && owner != id
+            {
+                return Err(refuse(
+                    "users",
+                    format!("user '{id}' number '{number}' is already user '{owner}''s number"),
+                ));
+            }
+            if let Some(range) = ranges.iter().find(|r| r.contains(number)) {
+                return Err(refuse(
+                    "ranges",
+                    format!("{} covers user '{id}''s number '{number}'", range.label()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a valid setup may hold but deserves a word: ranges of `#` codes, which a SIP URI
+/// must carry as `%23` and many phones take as "send".
+pub fn warnings(ranges: &[RangeSpec]) -> Vec<String> {
+    ranges
+        .iter()
+        .filter(|r| r.prefix == Some('#'))
+        .map(|r| {
+            format!(
+                "{} has '#' codes: a SIP URI must carry '#' as '%23', and many phones \
+                 treat '#' as \"send\"",
+                r.label()
+            )
+        })
+        .collect()
 }
 
 fn validate_groups(

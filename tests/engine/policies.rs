@@ -429,3 +429,33 @@ fn the_allow_list_is_administered() {
     .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
+
+#[test]
+fn two_users_with_the_same_number_are_refused_naming_both_and_the_number() {
+    let mut setup = standard_setup();
+    setup
+        .users
+        .push(voice_user("alicia", "Alicia Archer", "+4420700001"));
+    let err = Engine::new(setup, 1, Instant::ZERO).unwrap_err();
+    assert_eq!(err.code(), "bad_request");
+    assert_eq!(
+        err.to_string(),
+        "users: user 'alicia' number '+4420700001' is already user 'alice''s number"
+    );
+}
+
+#[test]
+fn a_user_set_taking_anothers_number_is_refused_and_changes_nothing() {
+    let mut h = Harness::standard();
+    let before = h.engine.setup().clone();
+    let err = admin_cmd(
+        &mut h,
+        AdminCommand::UserSet(voice_user("zed", "Zed", "+4420700002")),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "users: user 'zed' number '+4420700002' is already user 'bob''s number"
+    );
+    assert_eq!(h.engine.setup(), &before);
+}

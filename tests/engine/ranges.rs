@@ -402,3 +402,67 @@ fn a_range_in_use_cannot_be_removed() {
     assert_eq!(err.code(), "not_found");
     assert_eq!(h.engine.setup().ranges.len(), 4);
 }
+
+#[test]
+fn a_park_range_over_a_users_extension_is_refused_naming_range_user_and_number() {
+    let mut setup = standard_setup();
+    setup
+        .users
+        .push(voice_user("emil", "Emil Lindqvist", "205"));
+    setup.ranges.push(park_range("front", "200", "219"));
+    assert_eq!(
+        refused(setup),
+        "ranges: range 'front' (200-219) covers user 'emil''s number '205'"
+    );
+}
+
+#[test]
+fn a_pickup_range_over_a_users_extension_is_refused() {
+    let mut setup = standard_setup();
+    setup
+        .users
+        .push(voice_user("emil", "Emil Lindqvist", "885"));
+    let message = refused(setup);
+    assert!(
+        message.contains("range 'pickup' (880-899) covers user 'emil''s number '885'"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_range_set_over_a_users_extension_is_refused_and_changes_nothing() {
+    let mut h = Harness::standard();
+    h.cmd(
+        &admin(),
+        Command::Admin(AdminCommand::UserSet(voice_user("emil", "Emil", "205"))),
+    )
+    .unwrap();
+    let before = h.engine.setup().clone();
+    let err = h
+        .cmd(
+            &admin(),
+            Command::Admin(AdminCommand::RangeSet(park_range("front", "200", "219"))),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("range 'front' (200-219) covers user 'emil''s number '205'"),
+        "{err}"
+    );
+    assert_eq!(h.engine.setup(), &before);
+}
+
+#[test]
+fn a_range_of_hash_codes_is_accepted_with_a_warning_naming_it() {
+    let mut setup = standard_setup();
+    setup.ranges.push(park_range("hash", "#100", "#199"));
+    let engine = Engine::new(setup, 1, Instant::ZERO).unwrap();
+    let warnings = engine.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("range 'hash' (#100-#199)") && warnings[0].contains("%23"),
+        "{warnings:?}"
+    );
+    let plain = Engine::new(standard_setup(), 1, Instant::ZERO).unwrap();
+    assert!(plain.warnings().is_empty());
+}

@@ -184,7 +184,13 @@ async fn health_reports_uptime_parked_and_subscribers() {
 
 #[tokio::test]
 async fn admin_tokens_can_be_created_used_and_revoked() {
-    let server = start(EngineSetup::default()).await;
+    let mut setup = EngineSetup::default();
+    setup.users.push(parkdesk::engine::User {
+        id: "wall2".into(),
+        name: "Lobby wall".into(),
+        ..Default::default()
+    });
+    let server = start(setup).await;
     let (mut admin, _) = Peer::hello(&server.url(), ADMIN).await;
     let created = admin
         .ok(
@@ -207,6 +213,25 @@ async fn admin_tokens_can_be_created_used_and_revoked() {
         .call("hello", json!({"token": token, "protocol": 1}))
         .await;
     assert_eq!(r["error"]["code"], "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_token_for_a_user_not_in_the_directory_is_refused_by_name() {
+    let server = start(EngineSetup::default()).await;
+    let (mut admin, _) = Peer::hello(&server.url(), ADMIN).await;
+    let r = admin
+        .call(
+            "token.create",
+            json!({"user": "ghost", "roles": ["monitor"], "label": "lobby"}),
+        )
+        .await;
+    assert_eq!(r["error"]["code"], "bad_request", "{r}");
+    assert_eq!(
+        r["error"]["message"], "user: 'ghost' is not a directory user",
+        "{r}"
+    );
+    let listed = admin.ok("token.list", json!({})).await;
+    assert!(!listed.to_string().contains("ghost"), "{listed}");
 }
 
 #[tokio::test]

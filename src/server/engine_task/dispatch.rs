@@ -251,6 +251,14 @@ impl EngineTask {
                 "roles: at least one role",
             ));
         }
+        // A token acts as a directory user: one for a user who is not there would act as
+        // nobody (no line, no policy) and is refused by name.
+        if !self.engine.setup().users.iter().any(|u| u.id == args.user) {
+            return Err(ErrorBody::new(
+                ErrorCode::BadRequest,
+                format!("user: '{}' is not a directory user", args.user),
+            ));
+        }
         // The generator was seeded at startup (runtime::entropy::init), so it cannot fail.
         let token = crate::runtime::entropy::random_hex(24);
         let id = format!("t-{}", crate::runtime::entropy::random_hex(6));

@@ -150,3 +150,49 @@ fn the_protocol_contract_example_loads_exactly_as_written() {
     assert!(s.demo.enabled);
     assert_eq!(s.demo.seed, 42);
 }
+
+/// `config check` of `text` written to a file: the check's result and the file's name.
+fn check_text(text: &str) -> (Result<Vec<String>, ConfigError>, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("site.toml");
+    std::fs::write(&file, text).expect("write the config");
+    let result = config::check_with_warnings(Some(&file)).map(|(_, warnings)| warnings);
+    (result, file.display().to_string())
+}
+
+const TWO_USERS: &str = "[[users]]\nid = \"ada\"\nnumbers = [\"205\"]\n\n[[users]]\nid = \"grace\"\nnumbers = [\"205\"]\n";
+
+#[test]
+fn config_check_refuses_two_users_with_the_same_number_naming_both() {
+    let (result, name) = check_text(TWO_USERS);
+    let err = result.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "config error: {name}: users: user 'grace' number '205' is already user 'ada''s number"
+        )
+    );
+}
+
+#[test]
+fn config_check_refuses_a_range_over_a_users_number_naming_range_user_and_number() {
+    let text = "[[users]]\nid = \"ada\"\nnumbers = [\"205\"]\n\n[[ranges]]\nname = \"front\"\nkind = \"park\"\nstart = \"200\"\nend = \"219\"\n";
+    let (result, _) = check_text(text);
+    let shown = result.unwrap_err().to_string();
+    assert!(
+        shown.contains("range 'front' (200-219) covers user 'ada''s number '205'"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn config_check_warns_of_a_range_of_hash_codes_naming_it() {
+    let text = "[[ranges]]\nname = \"main\"\nkind = \"park\"\nstart = \"#100\"\nend = \"#199\"\n";
+    let (result, _) = check_text(text);
+    let warnings = result.unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("range 'main' (#100-#199)") && warnings[0].contains("%23"),
+        "{warnings:?}"
+    );
+}
