@@ -177,14 +177,6 @@ pub(crate) fn load(conn: &Connection) -> Result<StoredSetup, StoreError> {
     })
 }
 
-/// Replaces every directory table with `setup`'s lists, in one transaction.
-pub(crate) fn save(conn: &mut Connection, setup: &EngineSetup) -> Result<(), StoreError> {
-    let tx = conn.transaction()?;
-    replace(&tx, setup)?;
-    tx.commit()?;
-    Ok(())
-}
-
 /// Replaces every directory table with `setup`'s lists, all or nothing (a savepoint), inside
 /// whatever transaction `conn` is in: a queued write among others.
 pub(crate) fn save_queued(conn: &Connection, setup: &EngineSetup) -> Result<(), StoreError> {

@@ -175,12 +175,13 @@ impl Store {
         self.request(Request::LoadSetup).await
     }
 
-    /// Replaces every directory table with `setup`'s lists in one transaction, keeping its
-    /// order; answers once written. (Numbering — park extension, prefix — is configuration
-    /// and is not stored.)
+    /// Replaces every directory table with `setup`'s lists (all or nothing), keeping its
+    /// order; answers once written: [`Store::put_setup`] and a [`Store::flush`], so it is the
+    /// same ordered write. (Numbering — park extension, prefix — is configuration and is not
+    /// stored.)
     pub async fn save_setup(&self, setup: &EngineSetup) -> Result<(), StoreError> {
-        let setup = Box::new(setup.clone());
-        self.request(|reply| Request::SaveSetup(setup, reply)).await
+        self.put_setup(setup);
+        self.flush().await
     }
 
     /// Replaces every directory table with `setup`'s lists (all or nothing), fire and forget:

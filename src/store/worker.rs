@@ -55,7 +55,6 @@ pub(crate) enum Write {
 pub(crate) enum Request {
     LoadSetup(Reply<StoredSetup>),
     LoadNumbers(Reply<super::numbers::StoredNumbers>),
-    SaveSetup(Box<EngineSetup>, Reply<()>),
     Tokens(Reply<Vec<TokenRecord>>),
     History {
         since: Option<Timestamp>,
@@ -164,9 +163,6 @@ impl Worker {
             }
             Request::LoadNumbers(reply) => {
                 let _ = reply.send(super::numbers::load(&self.conn));
-            }
-            Request::SaveSetup(setup, reply) => {
-                let _ = reply.send(directory::save(&mut self.conn, &setup));
             }
             Request::Tokens(reply) => {
                 let _ = reply.send(tokens::list(&self.conn));
