@@ -70,56 +70,46 @@ fn drain(core: &mut Core) -> Vec<Output> {
     std::iter::from_fn(|| core.poll_output()).collect()
 }
 
+/// The outputs of one kind, in order.
+fn pick<T>(outputs: &[Output], of_kind: impl Fn(&Output) -> Option<T>) -> Vec<T> {
+    outputs.iter().filter_map(of_kind).collect()
+}
+
 fn commands(outputs: &[Output]) -> Vec<(LegAddr, LegCmd)> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Leg { addr, cmd } => Some((addr.clone(), cmd.clone())),
-            _ => None,
-        })
-        .collect()
+    pick(outputs, |o| match o {
+        Output::Leg { addr, cmd } => Some((addr.clone(), cmd.clone())),
+        _ => None,
+    })
 }
 
 fn events(outputs: &[Output]) -> Vec<SwitchEvent> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Switch(event) => Some(event.clone()),
-            _ => None,
-        })
-        .collect()
+    pick(outputs, |o| match o {
+        Output::Switch(event) => Some(event.clone()),
+        _ => None,
+    })
 }
 
 fn media(outputs: &[Output]) -> Vec<MediaCmd> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Media(cmd) => Some(cmd.clone()),
-            _ => None,
-        })
-        .collect()
+    pick(outputs, |o| match o {
+        Output::Media(cmd) => Some(cmd.clone()),
+        _ => None,
+    })
 }
 
 fn forgotten(outputs: &[Output]) -> Vec<LegAddr> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Forget(addr) => Some(addr.clone()),
-            _ => None,
-        })
-        .collect()
+    pick(outputs, |o| match o {
+        Output::Forget(addr) => Some(addr.clone()),
+        _ => None,
+    })
 }
 
 fn dialled(outputs: &[Output]) -> Vec<(LegAddr, String)> {
-    outputs
-        .iter()
-        .filter_map(|o| match o {
-            Output::Dial { addr, fork } => {
-                Some((addr.clone(), fork.target.default_print_ctx().to_string()))
-            }
-            _ => None,
-        })
-        .collect()
+    pick(outputs, |o| match o {
+        Output::Dial { addr, fork } => {
+            Some((addr.clone(), fork.target.default_print_ctx().to_string()))
+        }
+        _ => None,
+    })
 }
 
 fn incoming(served: Served, identity: Identity) -> Incoming {
