@@ -9,6 +9,7 @@
 
 mod audit;
 mod directory;
+mod durable;
 mod error;
 mod export;
 mod history;
@@ -19,6 +20,7 @@ mod worker;
 
 pub use audit::{AuditEntry, redact_args};
 pub use directory::StoredSetup;
+pub use durable::{DurableRow, DurableState};
 pub use error::StoreError;
 pub use export::{
     CSV_COLUMNS, ExportFormat, export_history, export_history_csv, export_history_json,
@@ -237,6 +239,34 @@ impl Store {
     pub async fn close_open_parks_as_lost(&self, at: Timestamp) -> Result<usize, StoreError> {
         self.request(|reply| Request::CloseOpenParksAsLost { at, reply })
             .await
+    }
+
+    /// Inserts or replaces the engine's durable record of a call (`row.leg` is ignored).
+    pub fn put_durable_call(&self, row: DurableRow) {
+        self.write(Write::PutDurableCall(row));
+    }
+
+    /// Forgets a call's durable record and every leg of it: it ended.
+    pub fn remove_durable_call(&self, call: &str) {
+        self.write(Write::RemoveDurableCall(call.to_string()));
+    }
+
+    /// Inserts or replaces the durable SIP dialog and media of one leg of a call.
+    pub fn put_durable_leg(&self, row: DurableRow) {
+        self.write(Write::PutDurableLeg(row));
+    }
+
+    /// Forgets one leg (it ended while its call goes on).
+    pub fn remove_durable_leg(&self, call: &str, leg: &str) {
+        self.write(Write::RemoveDurableLeg {
+            call: call.to_string(),
+            leg: leg.to_string(),
+        });
+    }
+
+    /// Every durable call and leg the last process left: what a start restores.
+    pub async fn load_durable(&self) -> Result<DurableState, StoreError> {
+        self.request(Request::LoadDurable).await
     }
 
     /// Appends a command to the audit log.

@@ -77,6 +77,29 @@ pub const MIGRATIONS: &[Migration] = &[
             CREATE TABLE num_addresses (key TEXT PRIMARY KEY, body TEXT NOT NULL);
         ",
     },
+    Migration {
+        name: "durable calls and the event log",
+        sql: "
+            CREATE TABLE events (
+                seq INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                frame TEXT NOT NULL
+            );
+            CREATE TABLE durable_calls (
+                call TEXT PRIMARY KEY,
+                body TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE durable_legs (
+                call TEXT NOT NULL,
+                leg TEXT NOT NULL,
+                body TEXT NOT NULL,
+                updated_at INTEGER NOT NULL,
+                PRIMARY KEY (call, leg)
+            );
+        ",
+    },
 ];
 
 /// The schema version this build writes.

@@ -5,6 +5,7 @@
 
 use super::audit::{self, AuditEntry};
 use super::directory::{self, StoredSetup, Table};
+use super::durable::{self, DurableRow, DurableState};
 use super::error::StoreError;
 use super::history::{self, HistoryEntry, ParkEnded, ParkRecord};
 use super::tokens::{self, TokenRecord};
@@ -49,11 +50,16 @@ pub(crate) enum Write {
     Audit(AuditEntry),
     Numbers(Vec<super::numbers::NumbersRow>),
     SaveSetup(Box<EngineSetup>),
+    PutDurableCall(DurableRow),
+    RemoveDurableCall(String),
+    PutDurableLeg(DurableRow),
+    RemoveDurableLeg { call: String, leg: String },
 }
 
 /// An operation with an answer.
 pub(crate) enum Request {
     LoadSetup(Reply<StoredSetup>),
+    LoadDurable(Reply<DurableState>),
     LoadNumbers(Reply<super::numbers::StoredNumbers>),
     Tokens(Reply<Vec<TokenRecord>>),
     History {
@@ -161,6 +167,9 @@ impl Worker {
             Request::LoadSetup(reply) => {
                 let _ = reply.send(directory::load(&self.conn));
             }
+            Request::LoadDurable(reply) => {
+                let _ = reply.send(durable::load(&self.conn));
+            }
             Request::LoadNumbers(reply) => {
                 let _ = reply.send(super::numbers::load(&self.conn));
             }
@@ -225,5 +234,9 @@ fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
         Write::Audit(entry) => audit::append(conn, entry),
         Write::Numbers(rows) => super::numbers::apply(conn, rows),
         Write::SaveSetup(setup) => directory::save_queued(conn, setup),
+        Write::PutDurableCall(row) => durable::put_call(conn, row),
+        Write::RemoveDurableCall(call) => durable::remove_call(conn, call),
+        Write::PutDurableLeg(row) => durable::put_leg(conn, row),
+        Write::RemoveDurableLeg { call, leg } => durable::remove_leg(conn, call, leg),
     }
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod directory;
+mod durable;
 mod export;
 mod history;
 mod numbers;
