@@ -4,13 +4,18 @@
 //! the phone hears a short gap and no signalling; after a crash the peer is asked first
 //! (an in-dialog OPTIONS) whether it is still there.
 
-use super::record::{LegRecord, MediaRecord};
+use super::record::{LegRecord, MediaRecord, SdpRecord};
 use crate::engine::switch::{CallId, LegId, Party};
 use crate::media::pacer::FRAME;
+use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::media::{Resume, RtpState, Stream};
 use crate::sip::core::{CoreMsg, LegAddr};
 use crate::sip::legs::{self, LegContext, RestoredLeg};
 use crate::store::DurableRow;
+use sip_types::Method;
+use sip_ua::dialog::Dialog;
+use sip_ua::invite::create_ack;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// How far above the stored CSeq a restored dialog's requests go on: requests sent after
@@ -77,15 +82,22 @@ async fn restore_one(
         .into_dialog(ctx.endpoint.clone(), CSEQ_GAP)
         .map_err(|e| e.to_string())?;
     let (resume, media) = resumed(&record.media, now_ms);
-    let stream: Stream = ctx
-        .media
-        .adopt(resume)
-        .await
-        .map_err(|e| format!("RTP port {} cannot be bound again: {e}", record.media.port))?;
-    let negotiated = record.sdp.negotiated();
+    let mut probe_first = !record.media.clean;
+    let (stream, negotiated) = match ctx.media.adopt(resume).await {
+        Ok(stream) => {
+            record.media = media;
+            (stream, record.sdp.negotiated())
+        }
+        Err(e) => {
+            // The port is taken (another program, a shrunk range): the call moves to a new
+            // port by re-INVITE, which also shows the peer is there.
+            tracing::info!(call = %record.call, port = record.media.port, error = %e, "RTP port taken: moving the call by re-INVITE");
+            let moved = move_to_new_port(ctx, &dialog, &mut record, now_ms).await?;
+            probe_first = false;
+            moved
+        }
+    };
     legs::apply(&ctx.media, stream.id, &negotiated);
-    let probe_first = !record.media.clean;
-    record.media = media;
     record.dialog.local_cseq = record.dialog.local_cseq.wrapping_add(CSEQ_GAP);
     // From now on a crash must probe again: the record is no longer a clean stop's.
     ctx.shared.durable.save(&record, now_ms);
@@ -121,6 +133,93 @@ async fn restore_one(
     };
     tokio::spawn(legs::restored(ctx.clone(), addr, leg, requests, cmds));
     Ok(restored)
+}
+
+/// How long a re-INVITE to a new port waits for its final answer.
+const MOVE_WAIT: Duration = Duration::from_secs(8);
+
+/// Opens a fresh stream and re-INVITEs the peer to it (our offer, sendrecv); on its `200`
+/// the answer is taken and ACKed. The record follows the new port. The stream is closed
+/// again if the peer refuses or does not answer: the call cannot be carried on.
+async fn move_to_new_port(
+    ctx: &LegContext,
+    dialog: &Dialog,
+    record: &mut LegRecord,
+    now_ms: i64,
+) -> Result<(Stream, Negotiated), String> {
+    let stream = ctx.media.open().await.map_err(|e| {
+        format!(
+            "RTP port {} taken and no other free: {e}",
+            record.media.port
+        )
+    })?;
+    let mut sdp = SdpSession::resume(stream.local, record.sdp.session_id, record.sdp.version);
+    let moved = tokio::time::timeout(MOVE_WAIT, reinvite(dialog, &mut sdp)).await;
+    let negotiated = match moved {
+        Ok(Ok(negotiated)) => negotiated,
+        Ok(Err(reason)) => {
+            ctx.media.close(stream.id);
+            return Err(format!("the re-INVITE to a new RTP port failed: {reason}"));
+        }
+        Err(_) => {
+            ctx.media.close(stream.id);
+            return Err("the re-INVITE to a new RTP port was not answered".to_string());
+        }
+    };
+    if record.media.music {
+        ctx.media.music(stream.id);
+    }
+    record.sdp = SdpRecord::of(&sdp, &negotiated);
+    record.media = MediaRecord {
+        port: stream.local.port(),
+        rtp: stream.rtp,
+        at_ms: now_ms,
+        music: record.media.music,
+        music_position: record.media.music.then_some(0),
+        clean: false,
+    };
+    record.dialog.local_cseq = record
+        .dialog
+        .local_cseq
+        .max(dialog.local_cseq.load(std::sync::atomic::Ordering::Relaxed));
+    Ok((stream, negotiated))
+}
+
+/// Sends a re-INVITE with `sdp`'s offer in `dialog` and ACKs its `200`.
+async fn reinvite(dialog: &Dialog, sdp: &mut SdpSession) -> Result<Negotiated, String> {
+    let mut request = dialog.create_request(Method::INVITE, None);
+    request.headers.insert_named(&legs::content_type_sdp());
+    request.body = sdp.offer(Direction::SendRecv).into();
+    let mut target = dialog.target_tp_info.lock().await;
+    let mut tsx = dialog
+        .endpoint
+        .send_invite(request, &mut target)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(target);
+    loop {
+        let Some(response) = tsx.receive().await.map_err(|e| e.to_string())? else {
+            return Err("no final response".to_string());
+        };
+        let code = response.line.code.into_u16();
+        if code < 200 {
+            continue;
+        }
+        if code >= 300 {
+            return Err(format!("answered {code}"));
+        }
+        let answer = legs::body_text(&response.body).ok_or("a 200 without SDP")?;
+        let negotiated = sdp.accept_answer(&answer).map_err(|e| e.to_string())?;
+        let mut ack = create_ack(dialog, response.base_headers.cseq.cseq)
+            .await
+            .map_err(|e| e.to_string())?;
+        dialog
+            .endpoint
+            .send_outgoing_request(&mut ack)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(negotiated);
+    }
 }
 
 /// The stream's numbering and music now, from what was written at `media.at_ms`. A clean

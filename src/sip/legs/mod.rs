@@ -13,7 +13,7 @@ mod outgoing;
 mod refer;
 mod restored;
 
-pub(super) use super::msg::body_text;
+pub(crate) use super::msg::body_text;
 
 pub use self::incoming::incoming;
 pub use self::outgoing::{Fork, outgoing};
@@ -160,7 +160,7 @@ impl LegContext {
 
 const SDP: &str = "application/sdp";
 
-pub(super) fn content_type_sdp() -> ContentType {
+pub(crate) fn content_type_sdp() -> ContentType {
     ContentType(BytesStr::from_static(SDP))
 }
 
