@@ -27,6 +27,7 @@
 
 #[path = "sip_load/console.rs"]
 mod console;
+#[allow(dead_code)] // shared with the restart bench, which also stops and restarts it
 #[path = "sip_load/engine.rs"]
 mod engine;
 #[path = "sip_load/probe.rs"]

@@ -7,7 +7,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The receptionist's token: the console that watches the events.
 pub const RECEPTION: &str = "load-reception";
@@ -31,6 +31,10 @@ pub struct Engine {
     pub sip: SocketAddr,
     /// Its log directory.
     pub logs: PathBuf,
+    /// When the process was spawned.
+    pub spawned: Instant,
+    /// When it printed its address (its listeners bound, its store open).
+    pub listening: Instant,
 }
 
 /// A free UDP port on 127.0.0.1 (bound and released).
@@ -110,8 +114,14 @@ impl Engine {
     /// Starts `parkdesk engine --config <dir>/engine.toml` and waits (up to 30 s) for the
     /// address it prints.
     pub fn start(dir: &Path) -> Result<Engine, String> {
-        let sip = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        Engine::start_at(dir, SocketAddr::from(([127, 0, 0, 1], free_port())))
+    }
+
+    /// [`Engine::start`] with SIP on `sip`: run again on the same directory and address, the
+    /// next process has the same config, store and ports (a restart).
+    pub fn start_at(dir: &Path, sip: SocketAddr) -> Result<Engine, String> {
         let path = config(dir, sip);
+        let spawned = crate::clock();
         let mut child = Command::new(env!("CARGO_BIN_EXE_parkdesk"))
             .args(["engine", "--config"])
             .arg(&path)
@@ -140,12 +150,15 @@ impl Engine {
             url: String::new(),
             sip,
             logs: dir.join("logs"),
+            spawned,
+            listening: spawned,
         };
         let mut said = Vec::new();
         loop {
             match rx.recv_timeout(Duration::from_secs(30)) {
                 Ok(Ok(url)) => {
                     engine.url = url;
+                    engine.listening = crate::clock();
                     return Ok(engine);
                 }
                 Ok(Err(line)) => said.push(line),
@@ -159,6 +172,32 @@ impl Engine {
     /// Whether the process is still running.
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends `signal` (`-TERM`, `-KILL`) to the process.
+    pub fn signal(&self, signal: &str) -> Result<(), String> {
+        let status = Command::new("kill")
+            .args([signal, &self.pid.to_string()])
+            .status()
+            .map_err(|e| format!("kill {signal}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("kill {signal} {}: {status}", self.pid))
+        }
+    }
+
+    /// Its exit status once it has exited, waiting up to `limit`; `Err` when it has not.
+    pub fn wait_exit(&mut self, limit: Duration) -> Result<std::process::ExitStatus, String> {
+        let deadline = crate::clock() + limit;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Ok(status),
+                Ok(None) if crate::clock() < deadline => crate::pause(Duration::from_millis(5)),
+                Ok(None) => return Err(format!("still running after {limit:?}")),
+                Err(e) => return Err(format!("wait: {e}")),
+            }
+        }
     }
 
     /// CPU time used so far (user + system, every thread).
