@@ -70,7 +70,7 @@ const NOTED_GAP: Duration = Duration::from_millis(40);
 /// thread of its own, so that 50,000 packets a second fit in their receive buffers.
 const PHONE_SOCKETS: usize = 4;
 /// How long the new process has to bring every stream back before a call counts as silent.
-const RESUME_LIMIT: Duration = Duration::from_secs(15);
+const RESUME_LIMIT: Duration = Duration::from_secs(10);
 
 /// One engine RTP stream as the phones heard it.
 #[derive(Debug, Clone, Default)]
@@ -360,7 +360,7 @@ fn restart(
     // A planned restart's callers wait from their answer, long enough for the parks, the
     // restart and the record; a crash's wait from the probe, a few seconds of music.
     let hold = match stop {
-        Stop::Term => arrive + RESUME_LIMIT + Duration::from_secs(8),
+        Stop::Term => arrive + RESUME_LIMIT + Duration::from_secs(6),
         Stop::Kill => Duration::from_secs(4),
     };
     let limit = arrive + hold + RESUME_LIMIT + Duration::from_secs(30);
@@ -426,7 +426,12 @@ fn restart(
             .map(|b| b.saturating_duration_since(engine.spawned)),
         parked_before,
         parked_after,
-        sipp: run.wait(limit + Duration::from_secs(10)),
+        // Callers whose music never came back wait no longer than their hold.
+        sipp: run.wait(if heard >= calls as usize {
+            limit + Duration::from_secs(10)
+        } else {
+            arrive + hold + Duration::from_secs(5)
+        }),
         unexpected: sipp_stat(&dir.join("callers/stat.csv"), "FailedUnexpectedMessage(C)"),
     };
     drop(engine);
