@@ -277,3 +277,83 @@ async fn a_monitor_reconnecting_across_a_restart_gets_the_missed_events_replayed
     assert_eq!(ended["data"]["outcome"], "abandoned", "{ended}");
     assert!(ended["seq"].as_u64() > started["seq"].as_u64());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn baresip_parked_across_a_restart_hears_music_again_and_hangs_up_into_the_new_process() {
+    let _serial = serial().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sip_port = sipp::free_port();
+    let sip = SocketAddr::from(([127, 0, 0, 1], sip_port));
+    let ha1 = parkdesk::sip::digest::ha1("grace", "parkdesk", "grace-secret");
+    let config = EngineConfig::new(dir.path())
+        .listen(&format!("127.0.0.1:{}", free_port()))
+        .reception_desk()
+        .section(&format!(
+            r#"
+[sip]
+listen = "127.0.0.1:{sip_port}"
+trusted = ["127.0.0.1/32"]
+rtp_port_min = {rtp}
+rtp_port_max = {rtp_max}
+
+[[users]]
+id = "grace"
+name = "Grace Hopper"
+numbers = ["202"]
+voice_enabled = true
+sip_ha1 = "{ha1}"
+"#,
+            rtp = 23_000 + (sip_port % 200) * 20,
+            rtp_max = 23_000 + (sip_port % 200) * 20 + 18,
+        ))
+        .write();
+    let engine = EngineProcess::start(&config);
+    let mut desk = board(&engine.url).await;
+    let phone = tempfile::tempdir().expect("tempdir");
+    crate::calls::baresip_config(phone.path(), "grace", "grace-secret", sip);
+    let mut baresip = std::process::Command::new("baresip")
+        .arg("-f")
+        .arg(phone.path())
+        .arg("-e")
+        .arg(format!("/dial sip:700@{sip}"))
+        .args(["-t", "8"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("baresip runs (the test command installs baresip-core)");
+    let started = desk.event("park.started").await;
+    assert_eq!(started["data"]["parked_by"], "grace", "{started}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    drop(desk);
+    engine.stop();
+    let engine = EngineProcess::start(&config);
+    let mut desk = board(&engine.url).await;
+    // baresip quits after 8 s: its BYE reaches the restored dialog, so the park ends as a
+    // caller hanging up, not `lost`.
+    let ended = loop {
+        match desk.recv_within(Duration::from_secs(12)).await {
+            Some(frame) if frame["event"] == "park.ended" => break frame,
+            Some(_) => continue,
+            None => {
+                let _ = baresip.kill();
+                panic!("the park never ended in the new process");
+            }
+        }
+    };
+    let _ = baresip.wait();
+    assert_eq!(ended["data"]["outcome"], "abandoned", "{ended}");
+    assert_eq!(ended["data"]["code"], started["data"]["code"], "{ended}");
+    // What baresip heard: music at its end too, well after the restart.
+    let reader = hound::WavReader::open(phone.path().join("heard.wav"))
+        .expect("baresip recorded what it heard");
+    let rate = reader.spec().sample_rate as usize * usize::from(reader.spec().channels);
+    let heard = reader
+        .into_samples::<i16>()
+        .map_while(Result::ok)
+        .collect::<Vec<i16>>();
+    assert!(heard.len() > rate * 5, "{} samples heard", heard.len());
+    let tail = &heard[heard.len() - rate * 2..heard.len() - rate / 2];
+    let rms = (tail.iter().map(|&s| f64::from(s).powi(2)).sum::<f64>() / tail.len() as f64).sqrt();
+    assert!(rms > 300.0, "music in baresip's last seconds: rms {rms:.0}");
+}
