@@ -18,7 +18,11 @@
 //! and `SIP_LOAD_FLOW_RATES` (comma-separated calls/s), `SIP_LOAD_STEP_SECONDS` (calls per
 //! step = rate × this), `SIP_LOAD_PARK_MS` (the retriever's delay), `SIP_LOAD_HOLD_MS` (the
 //! retriever's talk time), `SIP_LOAD_MOH_CALLS`, `SIP_LOAD_SAMPLE_SECONDS`, `SIP_LOAD_PROBES`,
-//! `SIP_LOAD_KEEP=1` (keep the temporary directory: engine log, SIPp statistics and errors).
+//! `SIP_LOAD_KEEP=1` (keep the temporary directory: engine log, SIPp statistics and errors),
+//! `SIP_LOAD_DIR` (where that directory is made: the disk the store is on).
+//!
+//! The engine's store is a SQLite file in that directory, as a site has it, so every park
+//! writes the caller's durable leg (dialog and stream) there before its `200 OK`.
 //!
 //! No RTP is sent by SIPp: the engine's music goes to a socket of this bench that drains it
 //! and counts packets. The aims are reported, not asserted; the bench exits non-zero when a
@@ -419,10 +423,13 @@ fn run() -> i32 {
         if knobs.quick { " (quick)" } else { "" }
     );
     println!("  machine: {cores} cores, {model}; load average {load_before}; {version}");
-    let tmp = tempfile::Builder::new()
-        .prefix("sip-load-")
-        .tempdir()
-        .unwrap();
+    let tmp = match std::env::var_os("SIP_LOAD_DIR") {
+        Some(parent) => tempfile::Builder::new()
+            .prefix("sip-load-")
+            .tempdir_in(parent),
+        None => tempfile::Builder::new().prefix("sip-load-").tempdir(),
+    }
+    .unwrap();
     let dir = tmp.path().to_path_buf();
     if std::env::var("SIP_LOAD_KEEP").is_ok_and(|v| v == "1") {
         let kept = tmp.keep();
