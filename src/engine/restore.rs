@@ -271,7 +271,11 @@ impl Engine {
 
     /// The policy a park ran under, resolved against the current ranges: the current entry
     /// when the policy is unchanged (shared), else a snapshot of its own.
-    fn policy_entry(&self, policy: super::policy::ParkPolicy, code_range: usize) -> Arc<PolicyEntry> {
+    fn policy_entry(
+        &self,
+        policy: super::policy::ParkPolicy,
+        code_range: usize,
+    ) -> Arc<PolicyEntry> {
         if let Some(entry) = self.compiled.policies.get(&policy.name)
             && entry.policy == policy
         {
