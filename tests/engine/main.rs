@@ -5,6 +5,7 @@
 mod support;
 
 mod commands;
+mod durable;
 mod hangup;
 mod lifecycle;
 mod park_arrival;
