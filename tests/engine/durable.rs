@@ -43,7 +43,10 @@ fn a_park_is_put_in_the_store_and_removed_when_it_ends() {
     assert_eq!(park.deadline, at(300));
     assert_eq!(park.stage, Stage::Parked);
     assert_eq!(park.policy.name, "staff");
-    assert_eq!(h.store.values().cloned().collect::<Vec<_>>(), h.engine.durable_calls());
+    assert_eq!(
+        h.store.values().cloned().collect::<Vec<_>>(),
+        h.engine.durable_calls()
+    );
     h.caller_hangs_up("c1");
     assert_eq!(h.outcome(), Some(ParkOutcome::Abandoned));
     assert!(h.store.is_empty(), "{:?}", h.store);
@@ -86,8 +89,15 @@ fn a_call_restored_mid_ring_back_rings_again_for_the_time_left_with_the_same_att
     assert!(r.events.is_empty(), "{:?}", r.names());
     let (ring, call, target) = r.ring();
     assert_eq!((call, target.as_str()), (cid("c1"), "alice"));
-    assert!(ring > first_ring, "a new ring never takes an old leg's name");
-    assert_eq!(r.parked_on(&code).unwrap(), before, "same attempt, same expiry");
+    assert!(
+        ring > first_ring,
+        "a new ring never takes an old leg's name"
+    );
+    assert_eq!(
+        r.parked_on(&code).unwrap(),
+        before,
+        "same attempt, same expiry"
+    );
     assert_eq!(r.engine.poll_timeout(), Some(at(320)));
     // Unanswered to the end of the attempt: the staff policy has one, and no fallback.
     let seen = run_to(&mut r, 320);
@@ -155,7 +165,10 @@ fn a_retrieve_ringing_the_desk_at_the_restart_rings_it_again() {
     let (ring, call, target) = r.ring();
     assert_eq!(target, "reception");
     let parked = r.parked_on(&code).unwrap();
-    assert_eq!((parked.state, parked.expires_at), (ParkState::Retrieving, at(50)));
+    assert_eq!(
+        (parked.state, parked.expires_at),
+        (ParkState::Retrieving, at(50))
+    );
     r.fail_ring(ring, FailCause::Busy);
     assert_eq!(r.names(), ["park.returned"]);
     assert_eq!(r.parked_on(&code).unwrap().expires_at, at(300));
@@ -198,7 +211,13 @@ fn records_that_cannot_be_restored_end_lost_once_and_the_others_restore() {
     let events: Vec<EngineEvent> = std::iter::from_fn(|| r.engine.poll_event()).collect();
     let ended: Vec<(&str, Option<ParkOutcome>, Option<&str>)> = events
         .iter()
-        .map(|e| (e.name.as_str(), e.detail.outcome, e.detail.reason.as_deref()))
+        .map(|e| {
+            (
+                e.name.as_str(),
+                e.detail.outcome,
+                e.detail.reason.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(ended.len(), 4, "{ended:?}");
     assert_eq!(ended[0].0, "park.ended");
@@ -249,12 +268,18 @@ fn end_lost_ends_a_restored_call_lost_exactly_once() {
     h.parked("c1", "alice");
     let (mut r, _) = h.restored();
     r.events.clear();
-    assert!(r.engine.end_lost(r.now, &cid("c1"), "RTP port 30000 is taken"));
+    assert!(
+        r.engine
+            .end_lost(r.now, &cid("c1"), "RTP port 30000 is taken")
+    );
     let events: Vec<EngineEvent> = std::iter::from_fn(|| r.engine.poll_event()).collect();
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["park.ended", "call.ended"]);
     assert_eq!(events[0].detail.outcome, Some(ParkOutcome::Lost));
-    assert_eq!(events[0].detail.reason.as_deref(), Some("RTP port 30000 is taken"));
+    assert_eq!(
+        events[0].detail.reason.as_deref(),
+        Some("RTP port 30000 is taken")
+    );
     assert_eq!(events[1].detail.cause.as_deref(), Some("lost"));
     let releases: Vec<Intent> = std::iter::from_fn(|| r.engine.poll_intent()).collect();
     assert!(
@@ -287,7 +312,10 @@ fn a_policy_changed_after_the_park_still_governs_the_restored_park() {
     let (mut r, _) = h.restored();
     assert_eq!(r.parked_on(&code).unwrap().ringbacks_max, 1);
     run_to(&mut r, 300);
-    assert!(r.rings().iter().any(|(_, _, t)| t == "alice"), "rung back under its own policy");
+    assert!(
+        r.rings().iter().any(|(_, _, t)| t == "alice"),
+        "rung back under its own policy"
+    );
 }
 
 /// The whole conversation on the simulated switch: the parker does not answer before the
@@ -320,7 +348,10 @@ fn on_the_simulated_switch_a_restored_ring_back_is_answered() {
             }
         }
     }
-    assert_eq!(store.values().cloned().collect::<Vec<_>>(), pair.engine.durable_calls());
+    assert_eq!(
+        store.values().cloned().collect::<Vec<_>>(),
+        pair.engine.durable_calls()
+    );
     let parked = pair.engine.parked();
     let now = pair.now();
     // The switch side carries on (the lead's part); the engine is replaced.

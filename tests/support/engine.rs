@@ -174,6 +174,7 @@ impl Harness {
     pub fn restored(&self) -> (Harness, Vec<(CallId, RestoreError)>) {
         let mut fresh = Harness::with(self.engine.setup().clone());
         fresh.now = self.now;
+        fresh.store = self.store.clone();
         let records = self.store.values().cloned().map(Ok).collect();
         fresh.step();
         let lost = fresh.engine.restore(fresh.now, records);
