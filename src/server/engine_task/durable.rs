@@ -215,6 +215,98 @@ impl EngineTask {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::EventName;
+    use crate::engine::objects::{CallState, Direction};
+    use crate::engine::switch::Party;
+
+    fn record() -> DurableCall {
+        DurableCall {
+            call: CallId("s-4".into()),
+            park: None,
+            from: Party::default(),
+            to: "reception".into(),
+            line: "reception".into(),
+            direction: Direction::Inbound,
+            state: CallState::Connected,
+            started_at: Instant(5_000),
+            answered_at: Some(Instant(7_000)),
+            peer: None,
+            alerting: None,
+            alias: None,
+            pending: None,
+            timer: None,
+            rescue: None,
+            picked: None,
+        }
+    }
+
+    #[test]
+    fn a_record_goes_to_wall_clock_and_back_onto_the_next_processs_clock() {
+        let first = UtcClock {
+            origin_unix_ms: 1_000_000,
+        };
+        let row = row(&record(), &first, Instant(9_000));
+        assert_eq!(row.updated_at, 1_009_000);
+        let body: serde_json::Value = serde_json::from_str(&row.body).unwrap();
+        assert_eq!(body["version"], BODY_VERSION);
+        assert_eq!(body["started_at"], 1_005_000);
+        // The next process started 3 s after the first.
+        let next = UtcClock {
+            origin_unix_ms: 1_003_000,
+        };
+        let back = decode(&row, &next).unwrap();
+        assert_eq!(back.started_at, Instant(2_000));
+        assert_eq!(back.answered_at, Some(Instant(4_000)));
+        let later = UtcClock {
+            origin_unix_ms: 1_006_000,
+        };
+        assert_eq!(decode(&row, &later).unwrap().started_at, Instant::ZERO);
+    }
+
+    #[test]
+    fn a_row_that_does_not_read_back_is_broken_with_the_reason() {
+        let utc = UtcClock { origin_unix_ms: 0 };
+        let mut row = row(&record(), &utc, Instant::ZERO);
+        row.body.truncate(30);
+        let broken = decode(&row, &utc).unwrap_err();
+        assert_eq!(broken.call, CallId("s-4".into()));
+        assert!(broken.reason.contains("EOF"), "{}", broken.reason);
+        let other = DurableRow {
+            call: "s-5".into(),
+            ..super::row(&record(), &utc, Instant::ZERO)
+        };
+        assert!(decode(&other, &utc).unwrap_err().reason.contains("s-5"));
+    }
+
+    fn event(seq: u64) -> Published {
+        Published {
+            seq,
+            name: EventName::ParkStarted,
+            text: format!("{seq}").into(),
+            concerns: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn held_events_go_out_in_order_once_the_store_wrote_what_came_before_them() {
+        let store = crate::store::Store::open_in_memory().unwrap();
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut held = Held::new(tx);
+        assert!(!held.is_holding());
+        held.open(&store);
+        held.hold(event(1));
+        held.open(&store);
+        held.hold(event(2));
+        held.hold(event(3));
+        assert!(held.is_holding());
+        let mut out = Vec::new();
+        while held.is_holding() {
+            let batch = rx.recv().await.unwrap();
+            out.extend(held.release(batch).into_iter().map(|e| e.seq));
+        }
+        assert_eq!(out, [1, 2, 3]);
+        assert!(held.release_all().is_empty());
+    }
 
     #[test]
     fn a_truncated_body_still_names_its_code() {
