@@ -80,6 +80,21 @@ fn salvage_code(body: &str) -> Option<String> {
     (!code.is_empty() && code.len() <= 32).then(|| code.to_string())
 }
 
+/// The earliest wall-clock time (UTC Unix ms) the readable rows hold: a start-up builds its
+/// clock to reach back that far ([`crate::runtime::DriverClock::start_reaching_back`]), so
+/// that restored calls keep their `started_at` and `parked_at`.
+pub fn oldest_time(rows: &[DurableRow]) -> Option<i64> {
+    rows.iter()
+        .filter_map(|row| serde_json::from_str::<Body>(&row.body).ok())
+        .flat_map(|body| {
+            let record = body.record;
+            let parked = record.park.map(|p| p.parked_at);
+            [Some(record.started_at), record.answered_at, parked]
+        })
+        .flatten()
+        .min()
+}
+
 /// The row the store keeps for `record`, written at `now`.
 pub fn row(record: &DurableCall, utc: &UtcClock, now: Instant) -> DurableRow {
     DurableRow {
@@ -202,6 +217,14 @@ impl EngineTask {
         let records: Vec<Result<DurableCall, BrokenRecord>> =
             rows.iter().map(|row| decode(row, &utc)).collect();
         let lost = self.engine.restore(now, records);
+        if let Some(store) = &self.store {
+            // A call ended `lost` must not be lost again at the next start.
+            for (call, err) in &lost {
+                if !matches!(err, RestoreError::CallExists(_)) {
+                    store.remove_durable_call(&call.0);
+                }
+            }
+        }
         let restored = rows
             .iter()
             .map(|row| CallId(row.call.clone()))
