@@ -92,6 +92,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    #[allow(clippy::disallowed_methods)] // the test compares with tokio's clock itself
     async fn a_clock_reaching_back_reads_the_time_since_then() {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         let now = DriverClock::start().utc_now().unix_millis();
