@@ -29,6 +29,7 @@
 //! | any            | the switch fails `answer_with_hold`     | `park.ended` `failed`; a call taken from its phone is rescued | ended          |
 //! | parked         | drain                                   | ring back at once (or fallback when attempts = 0)             | ringing_back   |
 //! | any            | drain deadline                          | `release` with goodbye; `park.ended` `released`               | ended          |
+//! | any            | restored, but cannot be carried on (`restore`, `end_lost`) | `release`; `park.ended` `lost` with a reason; `call.ended` | ended |
 //!
 //! `lost` is never produced here: it ends a park that could not be carried on after the
 //! process was replaced (see `restore`).

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 /// Why the engine rang a leg, and so what its answer or failure means.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// A console retrieve ringing the desk (`by` asked for it).
     Retrieve {
@@ -53,6 +54,7 @@ pub struct PendingRing {
 
 /// What a call's timer means when it fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Due {
     /// The park's current state ends (timeout, or a ring unanswered).
     Park,
@@ -73,6 +75,7 @@ pub struct Rescue {
 
 /// Where a park stands in its lifecycle (`lifecycle` holds the state table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Holding; the clock runs toward `ParkRec::deadline`.
     Parked,

@@ -7,6 +7,7 @@
 use crate::properties::{Ledger, Op, op, run, setup};
 use crate::support::engine::*;
 use parkdesk::engine::*;
+use parkdesk::server::engine_task::durable;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -44,6 +45,12 @@ fn crash_and_restore(h: &mut Harness, ledger: &mut Ledger) -> Result<Harness, Te
         &h.engine.durable_calls(),
         "the changes handed out add up to the records"
     );
+    // Each record reads back from the body the server stores, whatever state it is in.
+    let utc = parkdesk::protocol::UtcClock { origin_unix_ms: 0 };
+    for record in &stored {
+        let row = durable::row(record, &utc, h.now);
+        prop_assert_eq!(&durable::decode(&row, &utc).unwrap(), record);
+    }
     let (restored, lost) = h.restored();
     prop_assert!(lost.is_empty(), "lost on restore: {:?}", lost);
     prop_assert!(
