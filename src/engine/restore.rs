@@ -129,7 +129,7 @@ impl Engine {
             Some(park) => match self.free_code(&park.code) {
                 Ok(place) => Some(place),
                 Err(err) => {
-                    self.lost_record(now, &record, &err);
+                    self.lost_record(&record, &err);
                     return Err(err);
                 }
             },
@@ -312,7 +312,7 @@ impl Engine {
     }
 
     /// A record that read back but cannot be carried on: its park and call end `lost`.
-    fn lost_record(&mut self, _now: Instant, record: &DurableCall, err: &RestoreError) {
+    fn lost_record(&mut self, record: &DurableCall, err: &RestoreError) {
         let view = Call {
             call: record.call.clone(),
             from: record.from.clone(),
