@@ -206,6 +206,15 @@ impl EngineTask {
         true
     }
 
+    /// Ends a restored call `lost` with `reason` (its switch side could not be carried on),
+    /// exactly once; then everything that set off goes out as after any input.
+    pub fn end_lost(&mut self, call: &CallId, reason: &str) -> bool {
+        let now = self.clock.now();
+        let ended = self.engine.end_lost(now, call, reason);
+        self.pump(now);
+        ended
+    }
+
     /// Puts calls back from the store's rows at start, before [`EngineTask::run`]: each row
     /// read on this process's clock and restored under its code (a row that does not read
     /// back, or cannot be carried on, ends `lost` with the reason), then everything the
