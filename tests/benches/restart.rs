@@ -279,6 +279,9 @@ struct Restart {
     listening_in: Duration,
     /// Each call's longest silence across the restart (calls heard again), sorted.
     gaps: Vec<Duration>,
+    /// The longest silence of any call in the second before the signal (the yardstick:
+    /// the engine's pacing and this bench's reading, under the same load).
+    steady: Duration,
     /// Calls playing before the restart and never heard after it.
     silent: usize,
     /// Streams heard only after the restart (a new engine port).
@@ -402,6 +405,13 @@ fn restart(
         .filter_map(|s| s.longest_gap_after(signalled))
         .collect();
     gaps.sort();
+    let steady = before
+        .iter()
+        .flat_map(|s| s.gaps.iter())
+        .filter(|(start, end)| *start >= signalled - Duration::from_secs(1) && *end <= signalled)
+        .map(|(start, end)| *end - *start)
+        .max()
+        .unwrap_or(Duration::ZERO);
     let backs: Vec<Instant> = before
         .iter()
         .filter_map(|s| s.first_after(exited))
@@ -412,6 +422,7 @@ fn restart(
         stopped_in: exited - signalled,
         exit: status.to_string(),
         listening_in: engine.listening - engine.spawned,
+        steady,
         silent: before.len() - backs.len(),
         gaps,
         new_streams: streams.len() - before.len(),
@@ -448,11 +459,12 @@ fn print_restart(r: &Restart) {
         ms(r.listening_in)
     );
     println!(
-        "    longest silence per call: median {}, p90 {}, max {}; {} of {} never heard again; \
-         {} new streams, {} SSRC changes",
+        "    longest silence per call: median {}, p90 {}, max {} (the second before: max {}); \
+         {} of {} never heard again; {} new streams, {} SSRC changes",
         ms(percentile(&r.gaps, 0.5)),
         ms(percentile(&r.gaps, 0.9)),
         ms(r.gaps.last().copied().unwrap_or_default()),
+        steady_text(r.steady),
         r.silent,
         r.calls,
         r.new_streams,
@@ -484,12 +496,22 @@ fn loadavg() -> String {
         .unwrap_or_default()
 }
 
+/// Silences under [`NOTED_GAP`] are not noted.
+fn steady_text(d: Duration) -> String {
+    if d.is_zero() {
+        format!("< {}", ms(NOTED_GAP))
+    } else {
+        ms(d)
+    }
+}
+
 fn gap_cell(r: &Restart) -> String {
     format!(
-        "median {}, max {} over {} calls; {} not heard again; {} of {} SIPp callers clean, {} failed ({} on an unexpected message)",
+        "median {}, max {} over {} calls (in the second before: ≤ {}); {} not heard again; {} of {} SIPp callers clean, {} failed ({} on an unexpected message)",
         ms(percentile(&r.gaps, 0.5)),
         ms(r.gaps.last().copied().unwrap_or_default()),
         r.calls,
+        steady_text(r.steady),
         r.silent,
         r.sipp.successful,
         r.calls,
