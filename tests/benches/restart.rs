@@ -507,7 +507,7 @@ fn steady_text(d: Duration) -> String {
 
 fn gap_cell(r: &Restart) -> String {
     format!(
-        "median {}, max {} over {} calls (in the second before: ≤ {}); {} not heard again; {} of {} SIPp callers clean, {} failed ({} on an unexpected message)",
+        "median {}, max {} over {} calls (in the second before: {}); {} not heard again; {} of {} SIPp callers clean, {} failed ({} on an unexpected message)",
         ms(percentile(&r.gaps, 0.5)),
         ms(r.gaps.last().copied().unwrap_or_default()),
         r.calls,
