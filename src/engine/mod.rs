@@ -54,6 +54,7 @@ pub use clock::Instant;
 pub use command::{AdminCommand, Command, CommandOk};
 pub use commands::{check_role, roles};
 pub use directory::{Actor, Group, Role, User};
+pub use drain::DRAIN_SPACING;
 pub use error::EngineError;
 pub use events::{Detail, EngineEvent, EventName, Subject};
 pub use objects::{Announcement, Call, ParkOutcome, Parked, PickupGroupView};
@@ -154,6 +155,8 @@ pub struct Engine {
     out: Output,
     rng: ChaCha8Rng,
     draining: bool,
+    /// During the drain: when each parker's next ring-back may start.
+    drain_turns: HashMap<String, Instant>,
 }
 
 impl Engine {
@@ -187,6 +190,7 @@ impl Engine {
             out: Output::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             draining: false,
+            drain_turns: HashMap::default(),
         })
     }
 
@@ -231,8 +235,9 @@ impl Engine {
         self.on_stations(now, zone, count);
     }
 
-    /// Begin the shutdown drain: `engine.stopping`, no new parks, every parked call rung
-    /// back (or sent to fallback) at once.
+    /// Begin the drain: `engine.stopping`, no new parks, every parked call handed back to
+    /// its parker, staggered: at most one ring-back (or fallback) starts every
+    /// [`DRAIN_SPACING`] per parker, the first at once.
     pub fn handle_drain(&mut self, now: Instant) {
         self.on_drain(now);
     }

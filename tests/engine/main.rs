@@ -5,6 +5,7 @@
 mod support;
 
 mod commands;
+mod drain;
 mod hangup;
 mod lifecycle;
 mod park_arrival;
