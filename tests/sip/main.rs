@@ -14,3 +14,4 @@ mod fuzz;
 mod hostile;
 mod media;
 mod soak;
+mod stopping;
