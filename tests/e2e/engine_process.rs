@@ -187,3 +187,43 @@ async fn a_park_open_when_the_engine_died_is_recorded_as_lost_at_next_start() {
     engine.signal("-TERM");
     let _ = engine.wait_exit(Duration::from_secs(6));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parkdesk_engine_drain_asks_the_engine_with_the_admin_token_and_the_engine_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = EngineConfig::new(dir.path())
+        .shutdown_grace(1)
+        .reception_desk()
+        .admin_token()
+        .write();
+    let mut engine = EngineProcess::start(&cfg);
+    let url = engine.url.clone();
+    let (mut desk, _) = Peer::hello(&url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    let refused = std::process::Command::new(crate::support::process::parkdesk())
+        .args(["engine", "drain", "--engine", &url])
+        .env("PARKDESK_TOKEN", RECEPTION)
+        .output()
+        .expect("run parkdesk engine drain");
+    assert!(
+        !refused.status.success(),
+        "a receptionist may not drain the engine"
+    );
+    let asked = std::process::Command::new(crate::support::process::parkdesk())
+        .args(["engine", "drain", "--engine", &url])
+        .env("PARKDESK_TOKEN", "admin-secret")
+        .output()
+        .expect("run parkdesk engine drain");
+    assert!(
+        asked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&asked.stdout).contains("draining"));
+    desk.event("engine.stopping").await;
+    let status = tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(6)))
+        .await
+        .expect("join")
+        .expect("the drained engine exits");
+    assert!(status.success(), "{status:?}");
+}

@@ -9,3 +9,4 @@ mod numbers;
 mod parking;
 mod protocol;
 mod shell;
+mod stopping;
