@@ -460,3 +460,24 @@ impl Front {
         .await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draining_node_refuses_parks_and_user_calls_but_takes_retrieves_and_pickups() {
+        let draining = Admission::Draining;
+        assert!(!admitted(draining, &Served::ParkExtension));
+        assert!(!admitted(draining, &Served::DirectedPark("742".into())));
+        assert!(!admitted(draining, &Served::User("ada".into())));
+        assert!(admitted(draining, &Served::Code("742".into())));
+        assert!(admitted(draining, &Served::PickupGroup("sales".into())));
+    }
+
+    #[test]
+    fn a_node_suspended_for_a_restart_refuses_every_new_call() {
+        assert!(!admitted(Admission::Closed, &Served::Code("742".into())));
+        assert!(admitted(Admission::Open, &Served::ParkExtension));
+    }
+}

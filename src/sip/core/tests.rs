@@ -606,3 +606,5 @@ fn a_refused_call_is_turned_away_and_let_go_without_the_engine_hearing_of_it() {
     assert!(events(&out).is_empty());
     assert_eq!(core.live_calls(), 0);
 }
+
+mod suspend;
