@@ -79,6 +79,8 @@ impl ServerHandle {
             let _ = tokio::time::timeout(limit, rx).await;
         }
         if let Some(sip) = &self.sip {
+            // The engine takes no call any more: a retrieve dialled now would hang.
+            sip.refuse_calls();
             // Every leg gets its BYE (after its goodbye) before the process may exit.
             if !sip.wait_no_legs(LEGS_HANG_UP).await {
                 tracing::warn!(legs = sip.live().0, "legs still up after the drain");

@@ -165,6 +165,12 @@ impl SipService {
         self.shared.narrow_admission(shared::Admission::Draining);
     }
 
+    /// The engine has stopped taking calls (its drain is over): every new call gets `503`
+    /// with `Retry-After`, as nobody would answer it now.
+    pub fn refuse_calls(&self) {
+        self.shared.narrow_admission(shared::Admission::Closed);
+    }
+
     /// A planned restart: every new call gets `503` with `Retry-After`, the engine's intents
     /// and the core's timers are no longer carried out, and every answered leg is left as
     /// it is: no BYE, no prompt, its media still flowing until the process exits (dropping
