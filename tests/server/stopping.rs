@@ -110,3 +110,35 @@ async fn a_park_while_draining_is_refused_with_internal_saying_the_engine_is_dra
         .expect("the drain ends after the grace")
         .expect("join");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_lets_a_connected_call_go_on_until_the_grace_runs_out_then_releases_it() {
+    let server = start(setup()).await;
+    let (mut desk, _) = Peer::hello(&server.url(), RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    desk.ok(
+        "sim.phone",
+        json!({"user": "reception", "behaviour": "answer", "after_ms": 50}),
+    )
+    .await;
+    // Parked, then retrieved to the desk phone (which answers): a call the engine bridges.
+    let call = offer(&mut desk).await;
+    let code = desk.ok("park", json!({"call": call})).await["code"].clone();
+    desk.ok("retrieve", json!({"code": code})).await;
+    let retrieved = desk.event("park.ended").await;
+    assert_eq!(retrieved["data"]["outcome"], "retrieved", "{retrieved}");
+    let started = std::time::Instant::now();
+    let drain = tokio::spawn(server.shutdown());
+    desk.event("engine.stopping").await;
+    let ended = desk.event("call.ended").await;
+    let after = started.elapsed();
+    // The grace of `support::options` is 2 s: the call was relayed until then.
+    assert!(
+        after >= Duration::from_millis(1900),
+        "a connected call is not cut before the grace: ended after {after:?}: {ended}"
+    );
+    tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .expect("the drain ends")
+        .expect("join");
+}
