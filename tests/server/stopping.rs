@@ -127,7 +127,7 @@ async fn a_drain_lets_a_connected_call_go_on_until_the_grace_runs_out_then_relea
     desk.ok("retrieve", json!({"code": code})).await;
     let retrieved = desk.event("park.ended").await;
     assert_eq!(retrieved["data"]["outcome"], "retrieved", "{retrieved}");
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let drain = tokio::spawn(server.shutdown());
     desk.event("engine.stopping").await;
     let ended = desk.event("call.ended").await;
