@@ -196,6 +196,10 @@ pub async fn run_engine(
         Stop::Restart => {
             eprintln!("parkdesk engine restarting: every call is left as it is");
             server.suspend().await;
+            // Exit here rather than through the runtime's teardown: no leg task is polled
+            // again, so none can take its closing command channel for a hang-up.
+            drop(guard);
+            std::process::exit(0);
         }
         Stop::RestartInPlace => {
             eprintln!("parkdesk engine restarting in place: every call is left as it is");
