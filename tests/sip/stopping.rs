@@ -9,6 +9,7 @@ use crate::support::sipp::{self, Rtp, Sipp, serial};
 use crate::support::site::{EngineConfig, line_user, parking_site};
 use crate::support::{Peer, RECEPTION, board};
 use parkdesk::engine::EngineSetup;
+use parkdesk::sip::digest::ha1;
 use std::time::{Duration, Instant};
 
 /// Reception (100) and Ada (201), who parks callers and has no phone the engine can reach.
@@ -96,6 +97,75 @@ async fn a_drain_hands_a_parked_caller_back_refuses_new_parks_with_503_and_byes_
         "the caller got the engine's BYE: {}\n{}",
         run.errors, run.messages
     );
+}
+
+/// A phone for Ada (password `ada-secret`) running `phone.xml` on 127.0.0.2: it answers
+/// what rings it and stays up until the engine hangs up.
+async fn adas_phone(engine: &sipp::SipEngine, rtp: &Rtp) -> sipp::RunningSipp {
+    let port = sipp::free_port();
+    let phone = Sipp::new("phone.xml", "")
+        .source_ip("127.0.0.2")
+        .key("rtp_port", rtp.port)
+        .args(["-d", "300"])
+        .serve(port);
+    let run = Sipp::new("register.xml", "ada")
+        .source_ip("127.0.0.2")
+        .key("user", "ada")
+        .key("contact_port", port)
+        .args(["-au", "ada", "-ap", "ada-secret"])
+        .spawn(engine.sip)
+        .finish()
+        .await;
+    assert!(
+        run.success,
+        "REGISTER ada: {}\n{}",
+        run.errors, run.messages
+    );
+    phone
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drain_rings_the_parker_back_relays_the_answered_call_until_the_grace_then_byes_both_legs()
+ {
+    let _serial = serial().await;
+    let mut setup = site();
+    setup.users[1].sip_ha1 = Some(ha1("ada", "parkdesk", "ada-secret"));
+    let engine = sipp::start(setup, |_| {}).await;
+    let mut desk = board(&engine.url).await;
+    let ada_rtp = Rtp::bind().await;
+    let ada = adas_phone(&engine, &ada_rtp).await;
+    let caller_rtp = Rtp::bind().await;
+    let caller = parked_by_ada("transferred_until_bye.xml", &caller_rtp, 20_000).spawn(engine.sip);
+    desk.event("park.started").await;
+
+    let sip = engine.server.sip.clone().expect("SIP is on");
+    let drain = tokio::spawn(engine.server.shutdown());
+    next_event(&mut desk, "park.ringback", Duration::from_secs(5)).await;
+    let ended = next_event(&mut desk, "park.ended", Duration::from_secs(10)).await;
+    assert_eq!(ended["data"]["outcome"], "answered_ringback", "{ended}");
+    // Bridged: the call goes on (the grace of `support::options` is 2 s), then both legs
+    // hear the goodbye and get a BYE before the server returns.
+    let call_ended = next_event(&mut desk, "call.ended", Duration::from_secs(10)).await;
+    assert_eq!(call_ended["data"]["cause"], "released", "{call_ended}");
+    tokio::time::timeout(Duration::from_secs(30), drain)
+        .await
+        .expect("the drain ends")
+        .expect("join");
+    assert_eq!(
+        sip.live().0,
+        0,
+        "every leg was hung up before the server returned"
+    );
+    for (who, run) in [
+        ("caller", caller.finish().await),
+        ("ada", ada.finish().await),
+    ] {
+        assert!(
+            run.success,
+            "{who} got the engine's BYE: {}\n{}",
+            run.errors, run.messages
+        );
+    }
 }
 
 /// An engine process with SIP on `sip_port`, parking through 127.0.0.1 (the trusted PBX).
