@@ -34,6 +34,8 @@ pub struct Shared {
     pub live_calls: AtomicUsize,
     /// Which new calls the front takes ([`Admission`] as a byte).
     admission: AtomicU8,
+    /// Durable legs written, and restored dialogs.
+    pub durable: super::durable::DurableLegs,
 }
 
 /// Which new calls (out-of-dialog INVITEs) the front takes while the engine stops.
@@ -75,6 +77,7 @@ impl Shared {
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
             admission: AtomicU8::new(Admission::Open as u8),
+            durable: super::durable::DurableLegs::default(),
         }
     }
 

@@ -13,5 +13,6 @@ mod calls;
 mod fuzz;
 mod hostile;
 mod media;
+mod restart;
 mod soak;
 mod stopping;

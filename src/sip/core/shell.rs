@@ -45,6 +45,23 @@ pub enum CoreMsg {
     /// A planned restart (see `Core::handle_suspend`); answered with how many leg tasks
     /// stay up.
     Suspend(tokio::sync::oneshot::Sender<usize>),
+    /// A leg the process before left, taken on again (a parked caller).
+    Restored {
+        /// The leg.
+        addr: LegAddr,
+        /// Who placed the call.
+        from: crate::engine::switch::Party,
+        /// Its resumed stream.
+        stream: StreamId,
+        /// It hears music.
+        music: bool,
+        /// Its peer holds it.
+        held: bool,
+        /// The restored leg task's commands.
+        cmd: mpsc::UnboundedSender<LegCmd>,
+    },
+    /// Hang up a call (restored legs whose call the engine could not carry on).
+    HangUp(crate::engine::switch::CallId),
 }
 
 /// The core's task.
@@ -116,6 +133,18 @@ impl CoreShell {
             CoreMsg::Suspend(reply) => {
                 let _ = reply.send(self.core.handle_suspend(now));
             }
+            CoreMsg::Restored {
+                addr,
+                from,
+                stream,
+                music,
+                held,
+                cmd,
+            } => {
+                self.legs.insert(addr.clone(), cmd);
+                self.core.handle_restored(addr, from, stream, music, held);
+            }
+            CoreMsg::HangUp(call) => self.core.hang_up_call(&call, None),
         }
     }
 
