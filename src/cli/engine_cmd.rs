@@ -1,11 +1,13 @@
-//! `parkdesk engine` (serve until SIGTERM, then drain) and plain `parkdesk` (an embedded
-//! demo engine on an ephemeral loopback port, with the console on it).
+//! `parkdesk engine` (serve until SIGTERM, a planned restart that leaves every call as it
+//! is, or SIGUSR1, a drain that hangs every call up) and plain `parkdesk` (an embedded
+//! demo engine on an ephemeral loopback port, with the console on it). `parkdesk engine
+//! restart` and `parkdesk engine drain` ask a running engine for the same over the API.
 
 use crate::config::{self, Settings};
 use crate::engine::{EngineSetup, Role};
 use crate::server::auth::{TokenEntry, TokenRegistry, digest};
 use crate::server::engine_task::TaskSettings;
-use crate::server::{ServerHandle, ServerOptions, shutdown_signal, start_server};
+use crate::server::{ServerHandle, ServerOptions, StopRequest, start_server};
 use crate::store::{Store, StoredSetup};
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -150,13 +152,16 @@ fn server_options(
     }
 }
 
-/// `parkdesk engine`: serve until SIGTERM or Ctrl-C, then drain and exit 0.
+/// `parkdesk engine`: serve until told to stop, then stop that way and exit 0: SIGTERM or
+/// Ctrl-C is a planned restart (calls left as they are; a service manager starts the next
+/// process), `engine.restart` the same followed by an exec of this very command line,
+/// SIGUSR1 or `engine.drain` a drain.
 pub async fn run_engine(
     config_path: Option<&Path>,
     log_level: Option<&str>,
     listen: Option<SocketAddr>,
 ) -> anyhow::Result<ExitCode> {
-    let (settings, _guard) = load_settings(config_path, log_level)?;
+    let (settings, guard) = load_settings(config_path, log_level)?;
     let listen = listen.unwrap_or(settings.server.listen);
     let (store, saved) = open_store(&settings).await?;
     let setup = engine_setup(&settings, Some(saved));
@@ -166,7 +171,7 @@ pub async fn run_engine(
             tokens.insert(entry);
         }
     }
-    let server = start_server(server_options(
+    let mut server = start_server(server_options(
         &settings,
         listen,
         setup,
@@ -180,10 +185,122 @@ pub async fn run_engine(
         server.url(),
         server.epoch
     );
-    shutdown_signal().await;
-    eprintln!("parkdesk engine stopping: draining parked calls");
-    server.shutdown().await;
+    let stop = tokio::select! {
+        stop = stop_signal() => stop,
+        request = server.stop_requested() => match request {
+            StopRequest::Restart => Stop::RestartInPlace,
+            StopRequest::Drain => Stop::Drain,
+        },
+    };
+    match stop {
+        Stop::Restart => {
+            eprintln!("parkdesk engine restarting: every call is left as it is");
+            server.suspend().await;
+            // Exit here rather than through the runtime's teardown: no leg task is polled
+            // again, so none can take its closing command channel for a hang-up.
+            drop(guard);
+            std::process::exit(0);
+        }
+        Stop::RestartInPlace => {
+            eprintln!("parkdesk engine restarting in place: every call is left as it is");
+            server.suspend().await;
+            // The log file gets its last lines before this image is replaced.
+            drop(guard);
+            return Err(reexec());
+        }
+        Stop::Drain => {
+            eprintln!("parkdesk engine draining: parked calls go back to their parkers");
+            server.shutdown().await;
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How the engine process was told to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// SIGTERM or Ctrl-C: a planned restart; the service manager starts the next process.
+    Restart,
+    /// `engine.restart`: a planned restart, then this process execs itself.
+    RestartInPlace,
+    /// SIGUSR1 or `engine.drain`: take the node out of service.
+    Drain,
+}
+
+/// Waits for the signal that stops the engine: SIGTERM or Ctrl-C (restart), SIGUSR1
+/// (drain). Every signal the engine takes is here, in one place.
+async fn stop_signal() -> Stop {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut usr1)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::user_defined1()),
+    ) else {
+        let _ = tokio::signal::ctrl_c().await;
+        return Stop::Restart;
+    };
+    tokio::select! {
+        _ = term.recv() => Stop::Restart,
+        _ = tokio::signal::ctrl_c() => Stop::Restart,
+        _ = usr1.recv() => Stop::Drain,
+    }
+}
+
+/// Replaces this process with a fresh run of the same executable and arguments (the
+/// listeners are closed and the store written by now). Returns only when exec failed.
+fn reexec() -> anyhow::Error {
+    use std::os::unix::process::CommandExt;
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return anyhow::anyhow!("restart: cannot find this executable: {e}"),
+    };
+    let error = std::process::Command::new(&exe)
+        .args(std::env::args_os().skip(1))
+        .exec();
+    anyhow::anyhow!("restart: cannot exec {}: {error}", exe.display())
+}
+
+/// `parkdesk engine restart` / `parkdesk engine drain`: asks the engine at `connect`
+/// (admin token) for a planned restart or a drain, and returns once it is accepted.
+pub async fn request_stop(
+    config: Option<&Path>,
+    connect: super::Connect,
+    request: StopRequest,
+) -> anyhow::Result<ExitCode> {
+    use crate::protocol::Op;
+    use crate::protocol::op::EngineOp;
+    let url = match connect.engine {
+        Some(url) => url,
+        None => {
+            config::load(config)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .console
+                .engine
+        }
+    };
+    let token = crate::client::read_token(connect.token_file.as_deref())
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (client, _hello) = crate::client::Client::connect(&url, &token, "parkdesk-engine")
+        .await
+        .map_err(|e| anyhow::anyhow!("{url}: {e}"))?;
+    let (op, what) = match request {
+        StopRequest::Restart => (EngineOp::Restart, "restarting in place; calls stay up"),
+        StopRequest::Drain => (
+            EngineOp::Drain,
+            "draining: parked calls go back to their parkers, then every call is hung up",
+        ),
+    };
+    let result = client.op(Op::Engine(op)).await;
+    client.close();
+    match result {
+        Ok(_) => {
+            println!("{url}: {what}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("parkdesk engine: {url}: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn stored_token(t: &crate::store::TokenRecord) -> Option<TokenEntry> {

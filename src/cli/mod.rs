@@ -90,11 +90,15 @@ pub enum Role {
         #[command(flatten)]
         look: Look,
     },
-    /// Run the park engine: WebSocket API, timers, store.
+    /// Run the park engine: WebSocket API, timers, store. SIGTERM is a planned restart
+    /// (every call left as it is), SIGUSR1 a drain (every call handed back, then hung up).
     Engine {
         /// Override [server] listen.
         #[arg(long, value_name = "ADDR")]
         listen: Option<std::net::SocketAddr>,
+        /// Ask a running engine to restart or drain (admin token); none runs the engine.
+        #[command(subcommand)]
+        action: Option<EngineAction>,
     },
     /// The headless PA station: plays its zone's announcements.
     Announcer(announcer_cmd::AnnouncerArgs),
@@ -114,6 +118,25 @@ pub enum Role {
         /// Which benchmark.
         #[command(subcommand)]
         which: BenchKind,
+    },
+}
+
+/// `parkdesk engine …`: what an admin asks of a running engine.
+#[derive(Debug, Subcommand)]
+pub enum EngineAction {
+    /// A planned restart in place: stop accepting, write the state, start again; every
+    /// call stays up untouched.
+    Restart {
+        /// Engine and (admin) token.
+        #[command(flatten)]
+        connect: Connect,
+    },
+    /// Take the engine out of service: new parks refused (`503` with `Retry-After`),
+    /// parked calls handed back to their parkers, every leg hung up, then the process exits.
+    Drain {
+        /// Engine and (admin) token.
+        #[command(flatten)]
+        connect: Connect,
     },
 }
 
@@ -193,8 +216,31 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
-        Some(Role::Engine { listen }) => {
-            engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await
+        Some(Role::Engine {
+            listen,
+            action: None,
+        }) => engine_cmd::run_engine(cli.config.as_deref(), cli.log_level.as_deref(), listen).await,
+        Some(Role::Engine {
+            action: Some(EngineAction::Restart { connect }),
+            ..
+        }) => {
+            engine_cmd::request_stop(
+                cli.config.as_deref(),
+                connect,
+                crate::server::StopRequest::Restart,
+            )
+            .await
+        }
+        Some(Role::Engine {
+            action: Some(EngineAction::Drain { connect }),
+            ..
+        }) => {
+            engine_cmd::request_stop(
+                cli.config.as_deref(),
+                connect,
+                crate::server::StopRequest::Drain,
+            )
+            .await
         }
         Some(Role::Announcer(args)) => {
             announcer_cmd::run_station(cli.config.as_deref(), cli.log_level.as_deref(), args).await

@@ -352,6 +352,10 @@ pub fn describe(frame: &EventFrame, ctx: &LogContext<'_>) -> Option<LogEntry> {
             LogKind::Failure,
             "engine stopping: parked calls ring back".into(),
         ),
+        "engine.restarting" => (
+            LogKind::Failure,
+            "engine restarting: calls stay up; reconnecting".into(),
+        ),
         _ => return None,
     };
     Some(LogEntry {

@@ -453,6 +453,7 @@ impl Engine {
                 }
             }
             Due::RescueAgain => self.rescue_again(now, key),
+            Due::DrainTurn => self.drain_turn(now, key),
         }
     }
 }

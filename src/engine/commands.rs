@@ -30,6 +30,8 @@ pub mod roles {
     pub const REPORT: &[Role] = &[Announcer];
     /// Administration of the directory, ranges and policies.
     pub const ADMIN: &[Role] = &[Admin];
+    /// `engine.restart` and `engine.drain`: stopping the engine process is an admin's.
+    pub const ENGINE: &[Role] = &[Admin];
 }
 
 /// The op's wire name and the roles that may call it.

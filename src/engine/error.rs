@@ -44,8 +44,9 @@ pub enum EngineError {
         /// Who holds it.
         by: Option<String>,
     },
-    /// The engine is draining for shutdown.
-    #[error("the engine is stopping")]
+    /// The engine is draining (taken out of service): it takes no new parks. PROTOCOL.md's
+    /// error codes are fixed, so the wire code is `internal` and the message says why.
+    #[error("the engine is draining: it takes no new parks; park on another node")]
     Stopping,
 }
 
@@ -60,7 +61,7 @@ impl EngineError {
             EngineError::CodeTaken(_) => "code_taken",
             EngineError::PolicyDenied(_) => "policy_denied",
             EngineError::Conflict { .. } => "conflict",
-            EngineError::Stopping => "policy_denied",
+            EngineError::Stopping => "internal",
         }
     }
 

@@ -33,6 +33,7 @@ pub enum EventName {
     AnnouncementFailed,
     AnnouncementDropped,
     EngineStopping,
+    EngineRestarting,
 }
 
 impl EventName {
@@ -65,6 +66,7 @@ impl EventName {
             AnnouncementFailed => "announcement.failed",
             AnnouncementDropped => "announcement.dropped",
             EngineStopping => "engine.stopping",
+            EngineRestarting => "engine.restarting",
         }
     }
 }
@@ -81,7 +83,7 @@ pub enum Subject {
     Group(PickupGroupView),
     /// An announcement.
     Announcement(Announcement),
-    /// The engine itself (`engine.stopping`).
+    /// The engine itself (`engine.stopping`, `engine.restarting`).
     Engine,
 }
 

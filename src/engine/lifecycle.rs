@@ -27,7 +27,8 @@
 //! | any            | the caller hangs up / its leg dies      | cancel any ring; `park.ended` `abandoned`; `call.ended`       | ended          |
 //! | any            | `hangup` (receptionist)                 | `release`; `park.ended` `released` (by the receptionist)      | ended          |
 //! | any            | the switch fails `answer_with_hold`     | `park.ended` `failed`; a call taken from its phone is rescued | ended          |
-//! | parked         | drain                                   | ring back at once (or fallback when attempts = 0)             | ringing_back   |
+//! | parked         | drain                                   | the parker's turn (one every 2 s per parker): ring back, or fallback when attempts = 0 | ringing_back   |
+//! | parked         | drain, the parker's turn still to come  | timer at the turn (`expires_at`)                              | parked         |
 //! | any            | drain deadline                          | `release` with goodbye; `park.ended` `released`               | ended          |
 //! | any            | restored, but cannot be carried on (`restore`, `end_lost`) | `release`; `park.ended` `lost` with a reason; `call.ended` | ended |
 //!
@@ -89,7 +90,7 @@ impl Engine {
             return;
         };
         let Some(park) = rec.park.take() else { return };
-        if rec.due == Due::Park {
+        if matches!(rec.due, Due::Park | Due::DrainTurn) {
             self.timers.disarm(key, &mut rec.timer);
         }
         if let Some(codes) = self.codes.get_mut(park.range)
@@ -235,7 +236,7 @@ impl Engine {
         if deadline <= now {
             self.park_timed_out(now, key);
         } else if self.draining {
-            self.ring_back_or_fallback(now, key);
+            self.hand_back(now, key);
         } else {
             self.arm(key, deadline, Due::Park);
         }

@@ -58,6 +58,7 @@ pub use clock::Instant;
 pub use command::{AdminCommand, Command, CommandOk};
 pub use commands::{check_role, roles};
 pub use directory::{Actor, Group, Role, User};
+pub use drain::DRAIN_SPACING;
 pub use durable::{DurableCall, DurableChange};
 pub use error::EngineError;
 pub use events::{Detail, EngineEvent, EventName, Subject};
@@ -160,6 +161,8 @@ pub struct Engine {
     out: Output,
     rng: ChaCha8Rng,
     draining: bool,
+    /// During the drain: when each parker's next ring-back may start.
+    drain_turns: HashMap<String, Instant>,
     /// Calls whose durable record may have changed (see [`Engine::poll_durable`]).
     durable: durable::DurableLog,
 }
@@ -195,6 +198,7 @@ impl Engine {
             out: Output::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             draining: false,
+            drain_turns: HashMap::default(),
             durable: durable::DurableLog::default(),
         })
     }
@@ -240,8 +244,9 @@ impl Engine {
         self.on_stations(now, zone, count);
     }
 
-    /// Begin the shutdown drain: `engine.stopping`, no new parks, every parked call rung
-    /// back (or sent to fallback) at once.
+    /// Begin the drain: `engine.stopping`, no new parks, every parked call handed back to
+    /// its parker, staggered: at most one ring-back (or fallback) starts every
+    /// [`DRAIN_SPACING`] per parker, the first at once.
     pub fn handle_drain(&mut self, now: Instant) {
         self.on_drain(now);
     }

@@ -62,6 +62,8 @@ pub enum Due {
     RingUnanswered,
     /// A rescue period ends: ring again.
     RescueAgain,
+    /// The drain's turn for this parked call has come: hand it back to its parker.
+    DrainTurn,
 }
 
 /// Where a call that must not be dropped rings next, and how often.

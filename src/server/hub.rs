@@ -53,14 +53,21 @@ impl Filter {
         match self {
             Filter::Everything => true,
             Filter::Announcements => {
-                event.name.as_str().starts_with("announcement.")
-                    || event.name == EventName::EngineStopping
+                event.name.as_str().starts_with("announcement.") || about_the_engine(event.name)
             }
             Filter::User(user) => {
-                event.name == EventName::EngineStopping || event.concerns.iter().any(|c| c == user)
+                about_the_engine(event.name) || event.concerns.iter().any(|c| c == user)
             }
         }
     }
+}
+
+/// Whether an event is about the engine itself, which every subscriber hears.
+fn about_the_engine(name: EventName) -> bool {
+    matches!(
+        name,
+        EventName::EngineStopping | EventName::EngineRestarting
+    )
 }
 
 /// The users an engine event concerns.

@@ -1,8 +1,10 @@
 //! The server: a thin tokio shell around the engine, in mini-redis's shape. One task owns
 //! the engine (an actor); each WebSocket client is a session holding a handle to it. The
-//! accept loop backs off when the OS refuses connections ([`listener`]). Shutdown drains
-//! parked calls, then tells every session to close (a `watch`) and waits until each has
-//! dropped its completion sender (an `mpsc` that closes when the last one is gone).
+//! accept loop backs off when the OS refuses connections ([`listener`]). Stopping
+//! ([`stopping`]) is a planned restart that leaves every call as it is, or a drain that
+//! hands parked calls back and hangs every leg up; either then tells every session to close
+//! (a `watch`) and waits until each has dropped its completion sender (an `mpsc` that
+//! closes when the last one is gone).
 
 pub mod abuse;
 pub mod auth;
@@ -14,6 +16,9 @@ pub mod numbers_ops;
 pub mod ops;
 mod restore;
 pub mod session;
+pub mod stopping;
+
+pub use stopping::StopRequest;
 
 use crate::engine::{Engine, EngineError, EngineSetup};
 use crate::runtime::DriverClock;
@@ -115,39 +120,14 @@ pub struct ServerHandle {
     task: JoinHandle<()>,
     accept: JoinHandle<()>,
     grace: Duration,
+    /// `engine.restart` / `engine.drain` from the API.
+    stop_requests: mpsc::UnboundedReceiver<StopRequest>,
 }
 
 impl ServerHandle {
     /// The WebSocket URL clients connect to.
     pub fn url(&self) -> String {
         format!("ws://{}{}", self.addr, crate::protocol::PATH)
-    }
-
-    /// Drains (engine.stopping, ring-backs, releases after the grace), writes history,
-    /// closes every client and stops. When it returns, no session is left: the ones that did
-    /// not close within a second are cut.
-    pub async fn shutdown(mut self) {
-        // Taking no more connections: the aborted loop drops its completion sender.
-        self.accept.abort();
-        if let Ok(rx) = self.engine.drain(self.grace).await {
-            let limit = self.grace + Duration::from_millis(1500);
-            let _ = tokio::time::timeout(limit, rx).await;
-        }
-        if let Some(sip) = &self.sip {
-            // Phones' busy lamps learn the engine is going (`terminated` NOTIFYs).
-            sip.end_subscriptions().await;
-        }
-        let _ = self.stop.send(true);
-        drop(self.engine);
-        let _ = tokio::time::timeout(Duration::from_millis(400), self.task).await;
-        // Let every session send what it still holds and close its socket cleanly: `recv`
-        // answers `None` once the last completion sender is dropped.
-        let closed = tokio::time::timeout(SESSIONS_CLOSE, self.complete.recv()).await;
-        if closed.is_err() {
-            tracing::debug!("cutting the sessions still open");
-            let _ = self.cut.send(true);
-            let _ = self.complete.recv().await;
-        }
     }
 }
 
@@ -180,6 +160,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     // For `health`; shutdown waits on completion senders, not on this count.
     let connections = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = EngineHandle::channel(1024);
+    let (stop_tx, stop_requests) = mpsc::unbounded_channel();
     let sip = match opts.sip.clone() {
         Some(settings) => {
             let (events, mut incoming) = mpsc::unbounded_channel();
@@ -208,7 +189,8 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         opts.task.clone(),
         connections.clone(),
     )
-    .with_sip(sip.clone());
+    .with_sip(sip.clone())
+    .with_stop_requests(stop_tx);
     restore::carry_on(&mut task, sip.as_deref(), &durable).await;
     if let Some(sip) = &sip {
         sip.attach_number_routes(task.numbers().routes());
@@ -260,10 +242,11 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         task,
         accept,
         grace: opts.shutdown_grace,
+        stop_requests,
     })
 }
 
-/// Waits for SIGTERM or Ctrl-C.
+/// Waits for SIGTERM or Ctrl-C (a planned restart).
 pub async fn shutdown_signal() {
     #[cfg(unix)]
     {

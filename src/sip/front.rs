@@ -15,7 +15,7 @@ use super::msg::{caller_party, header, header_named, number_in, tag_response, ur
 use super::registrar::{MIN_EXPIRES, RegisterRefusal};
 use super::retransmissions::{InviteKey, SeenInvites};
 use super::sanity::{self, Insane};
-use super::shared::Shared;
+use super::shared::{Admission, RETRY_AFTER_SECS, Shared};
 use crate::engine::switch::{CallId, LegId};
 use crate::media::Media;
 use crate::media::sdp::SdpSession;
@@ -256,6 +256,19 @@ async fn refuse_invite(
     }
 }
 
+/// Whether a new call for `served` comes in while the engine is `admission`: a draining
+/// node still takes what takes calls off it (a retrieve by code, a pickup).
+fn admitted(admission: Admission, served: &Served) -> bool {
+    match admission {
+        Admission::Open => true,
+        Admission::Draining => matches!(
+            served,
+            Served::Code(_) | Served::PickupGroup(_) | Served::Nothing
+        ),
+        Admission::Closed => false,
+    }
+}
+
 fn random_tag() -> String {
     crate::runtime::entropy::random_hex(8)
 }
@@ -291,6 +304,16 @@ impl Front {
         let plan = self.shared.plan();
         let dialled = uri_user(&request.line.uri);
         let served = plan.classify(&dialled);
+        if !admitted(self.shared.admission(), &served) {
+            tracing::info!(?served, "INVITE refused: the engine is stopping");
+            refuse_invite(endpoint, request, 503, |r| {
+                r.msg
+                    .headers
+                    .insert(Name::RETRY_AFTER, RETRY_AFTER_SECS.to_string());
+            })
+            .await;
+            return;
+        }
         if served == Served::Nothing {
             refuse_invite(endpoint, request, 404, |_| {}).await;
             return;
@@ -482,5 +505,26 @@ impl Front {
             }
         })
         .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draining_node_refuses_parks_and_user_calls_but_takes_retrieves_and_pickups() {
+        let draining = Admission::Draining;
+        assert!(!admitted(draining, &Served::ParkExtension));
+        assert!(!admitted(draining, &Served::DirectedPark("742".into())));
+        assert!(!admitted(draining, &Served::User("ada".into())));
+        assert!(admitted(draining, &Served::Code("742".into())));
+        assert!(admitted(draining, &Served::PickupGroup("sales".into())));
+    }
+
+    #[test]
+    fn a_node_suspended_for_a_restart_refuses_every_new_call() {
+        assert!(!admitted(Admission::Closed, &Served::Code("742".into())));
+        assert!(admitted(Admission::Open, &Served::ParkExtension));
     }
 }

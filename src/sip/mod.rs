@@ -204,6 +204,65 @@ impl SipService {
         self.blf.end_all().await;
     }
 
+    /// A drain began: new parks and calls to users get `503` with `Retry-After`; retrieves
+    /// by code and pickups still come in.
+    pub fn refuse_parks(&self) {
+        self.shared.narrow_admission(shared::Admission::Draining);
+    }
+
+    /// The engine has stopped taking calls (its drain is over): every new call gets `503`
+    /// with `Retry-After`, as nobody would answer it now.
+    pub fn refuse_calls(&self) {
+        self.shared.narrow_admission(shared::Admission::Closed);
+    }
+
+    /// A planned restart: every new call gets `503` with `Retry-After`, the engine's intents
+    /// and the core's timers are no longer carried out, and every answered leg is left as
+    /// it is: no BYE, no prompt, its media still flowing until the process exits (dropping
+    /// a leg task sends nothing: ezk's `InviteSession` and `Dialog` have no BYE on drop).
+    /// Outgoing forks still ringing are cancelled (the restored engine rings again) and
+    /// unanswered incoming calls turned away with `503`; once those leg tasks have ended
+    /// (or after `limit`), every durable leg is written down as it stands
+    /// ([`SipService::write_down`]) for the next process.
+    pub async fn suspend(&self, limit: Duration) {
+        self.stop_calls(limit).await;
+        if !self.write_down().await {
+            tracing::error!("the durable legs could not be written down for the restart");
+        }
+    }
+
+    /// [`SipService::suspend`] up to the write-down.
+    async fn stop_calls(&self, limit: Duration) {
+        self.shared.narrow_admission(shared::Admission::Closed);
+        let (reply, kept) = tokio::sync::oneshot::channel();
+        if self.core.send(CoreMsg::Suspend(reply)).is_err() {
+            return;
+        }
+        let Ok(Ok(kept)) = tokio::time::timeout(limit, kept).await else {
+            return;
+        };
+        let live = &self.shared.live_legs;
+        let _ = tokio::time::timeout(limit, async {
+            while live.load(Ordering::Relaxed) > kept {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await;
+    }
+
+    /// Waits until no leg task is left (every leg hung up: BYE sent and answered, or
+    /// given up on), up to `limit`; returns whether none is left.
+    pub async fn wait_no_legs(&self, limit: Duration) -> bool {
+        let live = &self.shared.live_legs;
+        tokio::time::timeout(limit, async {
+            while live.load(Ordering::Relaxed) > 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .is_ok()
+    }
+
     /// Leg tasks (dialogs) alive and calls held now: both return to zero when the traffic
     /// stops, which the soak run checks.
     pub fn live(&self) -> (usize, usize) {

@@ -8,7 +8,7 @@ use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
 use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
 
@@ -32,9 +32,28 @@ pub struct Shared {
     pub live_legs: Arc<AtomicUsize>,
     /// Calls the core holds now.
     pub live_calls: AtomicUsize,
+    /// Which new calls the front takes ([`Admission`] as a byte).
+    admission: AtomicU8,
     /// Durable legs written, and restored dialogs.
     pub durable: super::durable::DurableLegs,
 }
+
+/// Which new calls (out-of-dialog INVITEs) the front takes while the engine stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Every call.
+    Open = 0,
+    /// Draining: no new parks and no calls to users (`503` with `Retry-After`, so the PBX
+    /// tries another node); retrieves by code and pickups still come in, since they take
+    /// calls off this node.
+    Draining = 1,
+    /// Suspended for a planned restart: every new call gets `503` with `Retry-After`.
+    Closed = 2,
+}
+
+/// What a `503` of a stopping engine tells the caller's side: try again in this many
+/// seconds (a restart is back by then; a drained node has gone from the PBX's routes).
+pub const RETRY_AFTER_SECS: u32 = 5;
 
 impl Shared {
     /// Shared state for a SIP side reachable at `advertised`.
@@ -57,8 +76,24 @@ impl Shared {
             routes: Mutex::new(None),
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
+            admission: AtomicU8::new(Admission::Open as u8),
             durable: super::durable::DurableLegs::default(),
         }
+    }
+
+    /// Which new calls the front takes now.
+    pub fn admission(&self) -> Admission {
+        match self.admission.load(Ordering::Acquire) {
+            0 => Admission::Open,
+            1 => Admission::Draining,
+            _ => Admission::Closed,
+        }
+    }
+
+    /// Narrows which new calls the front takes; never widens (a suspension is not undone
+    /// by a drain that comes after it).
+    pub fn narrow_admission(&self, admission: Admission) {
+        self.admission.fetch_max(admission as u8, Ordering::AcqRel);
     }
 
     /// Attaches the numbers inventory's read view.

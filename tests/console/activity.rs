@@ -347,3 +347,14 @@ fn an_engine_never_reached_reads_as_cannot_reach_with_no_last_state_to_grey() {
     assert!(text.contains("Desk (0)"), "no line before hello:\n{text}");
     assert!(!text.contains("last state"), "{text}");
 }
+
+#[test]
+fn a_planned_restart_is_logged_as_one_that_keeps_the_calls_up() {
+    let mut state = busy_state(Mode::Console, (80, 24));
+    let before = state.log.entries.len();
+    engine_event(&mut state, "engine.restarting", 50, json!({}));
+    assert_eq!(
+        new_lines(&state, before),
+        ["engine restarting: calls stay up; reconnecting"]
+    );
+}

@@ -1,4 +1,5 @@
-//! The real `parkdesk engine` process: drain on SIGTERM, `lost` parks after a crash.
+//! The real `parkdesk engine` process: drain on SIGUSR1, a planned restart on SIGTERM,
+//! `lost` parks after a crash.
 #![allow(clippy::disallowed_methods)] // a process test waits on wall time
 
 use crate::support::process::EngineProcess;
@@ -50,7 +51,7 @@ async fn park_one(url: &str) -> (Peer, String) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
+async fn sigusr1_drains_parked_calls_then_exits_zero_within_the_grace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path(), 3);
     let mut engine = EngineProcess::start(&cfg);
@@ -62,7 +63,7 @@ async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
     )
     .await;
     let started = Instant::now();
-    engine.signal("-TERM");
+    engine.signal("-USR1");
     let stopping = p.event("engine.stopping").await;
     assert_eq!(stopping["event"], "engine.stopping");
     let ringback = p.event("park.ringback").await;
@@ -96,6 +97,73 @@ async fn sigterm_drains_parked_calls_then_exits_zero_within_the_grace() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn sigterm_leaves_parked_calls_alone_and_exits_zero_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), 30);
+    let mut engine = EngineProcess::start(&cfg);
+    let url = engine.url.clone();
+    let (mut p, _code) = park_one(&url).await;
+    let started = Instant::now();
+    engine.signal("-TERM");
+    let restarting = p.event("engine.restarting").await;
+    assert_eq!(restarting["event"], "engine.restarting");
+    let status = tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(5)))
+        .await
+        .expect("join")
+        .expect("exits");
+    assert!(status.success(), "{status:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no drain, no grace: {:?}",
+        started.elapsed()
+    );
+    let seen: Vec<String> = std::iter::from_fn(|| p.events.pop())
+        .map(|e| e["event"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        !seen
+            .iter()
+            .any(|e| e == "park.ringback" || e == "park.ended"),
+        "a restart rings nobody back and ends no park: {seen:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn engine_restart_over_the_api_execs_the_engine_again_on_the_same_port() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = crate::support::site::free_port();
+    let cfg = EngineConfig::new(dir.path())
+        .listen(&format!("127.0.0.1:{port}"))
+        .reception_desk()
+        .admin_token()
+        .write();
+    let mut engine = EngineProcess::start(&cfg);
+    let url = engine.url.clone();
+    let pid = engine.id();
+    let (mut admin, _) = Peer::hello(&url, "admin-secret").await;
+    let (mut desk, _) = Peer::hello(&url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    admin.ok("engine.restart", json!({})).await;
+    desk.event("engine.restarting").await;
+    // The same process (exec keeps the pid) listens again on the same address.
+    let back = poll::until_async(Duration::from_secs(10), || async {
+        tokio_tungstenite::connect_async(&url).await.is_ok()
+    })
+    .await;
+    assert!(back, "the engine came back on {url}");
+    assert_eq!(engine.id(), pid);
+    assert!(
+        engine.wait_exit(Duration::from_millis(100)).is_none(),
+        "still running"
+    );
+    let (mut desk, _) = Peer::hello(&url, RECEPTION).await;
+    let health = desk.ok("health", json!({})).await;
+    assert_eq!(health["draining"], false, "{health}");
+    engine.signal("-TERM");
+    let _ = engine.wait_exit(Duration::from_secs(5));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_park_open_when_the_engine_died_is_recorded_as_lost_at_next_start() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path(), 3);
@@ -118,4 +186,44 @@ async fn a_park_open_when_the_engine_died_is_recorded_as_lost_at_next_start() {
     assert_eq!(entries[0]["outcome"], "lost");
     engine.signal("-TERM");
     let _ = engine.wait_exit(Duration::from_secs(6));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parkdesk_engine_drain_asks_the_engine_with_the_admin_token_and_the_engine_exits_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = EngineConfig::new(dir.path())
+        .shutdown_grace(1)
+        .reception_desk()
+        .admin_token()
+        .write();
+    let mut engine = EngineProcess::start(&cfg);
+    let url = engine.url.clone();
+    let (mut desk, _) = Peer::hello(&url, RECEPTION).await;
+    desk.ok("subscribe", json!({})).await;
+    let refused = std::process::Command::new(crate::support::process::parkdesk())
+        .args(["engine", "drain", "--engine", &url])
+        .env("PARKDESK_TOKEN", RECEPTION)
+        .output()
+        .expect("run parkdesk engine drain");
+    assert!(
+        !refused.status.success(),
+        "a receptionist may not drain the engine"
+    );
+    let asked = std::process::Command::new(crate::support::process::parkdesk())
+        .args(["engine", "drain", "--engine", &url])
+        .env("PARKDESK_TOKEN", "admin-secret")
+        .output()
+        .expect("run parkdesk engine drain");
+    assert!(
+        asked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    assert!(String::from_utf8_lossy(&asked.stdout).contains("draining"));
+    desk.event("engine.stopping").await;
+    let status = tokio::task::spawn_blocking(move || engine.wait_exit(Duration::from_secs(6)))
+        .await
+        .expect("join")
+        .expect("the drained engine exits");
+    assert!(status.success(), "{status:?}");
 }

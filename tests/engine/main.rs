@@ -5,6 +5,7 @@
 mod support;
 
 mod commands;
+mod drain;
 mod durable;
 // Its regressions: `tests/proptest-regressions/durable_props.txt`.
 mod durable_props;

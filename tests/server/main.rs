@@ -10,3 +10,4 @@ mod numbers;
 mod parking;
 mod protocol;
 mod shell;
+mod stopping;

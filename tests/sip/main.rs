@@ -15,3 +15,4 @@ mod hostile;
 mod media;
 mod restart;
 mod soak;
+mod stopping;

@@ -11,10 +11,12 @@
 //! One file per family: [`session`] (`hello`, `ping`, `subscribe`), [`desk`] (the
 //! receptionist's verbs and the announcer's report), [`query`] (`health`, `parked.list`,
 //! `directory.search`, `history.list`), [`admin`] (directory, ranges, policies, tokens),
-//! [`numbers`] (`operator.*`, `number.*`, `address.*`) and [`sim`] (`sim.*`).
+//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`) and [`engine`]
+//! (`engine.restart`, `engine.drain`).
 
 pub mod admin;
 pub mod desk;
+pub mod engine;
 mod names;
 pub mod numbers;
 mod ok;
@@ -27,6 +29,7 @@ mod tests;
 
 pub use admin::{AdminOp, TokenCreate};
 pub use desk::{AnnounceOk, CallOk, DeskOp, Done, ExtendOk, ParkOk};
+pub use engine::EngineOp;
 pub use names::OpName;
 pub use numbers::NumbersOp;
 pub use ok::OpOk;
@@ -84,6 +87,8 @@ pub enum Op {
     Numbers(NumbersOp),
     /// The simulated switch (`[demo]` or `[sim]` only).
     Sim(SimOp),
+    /// The engine process: a planned restart or a drain.
+    Engine(EngineOp),
 }
 
 impl Op {
@@ -102,6 +107,7 @@ impl Op {
             Family::Admin => Op::Admin(AdminOp::decode(name, args)?),
             Family::Numbers => Op::Numbers(NumbersOp::decode(name, args)?),
             Family::Sim => Op::Sim(SimOp::decode(name, args)?),
+            Family::Engine => Op::Engine(EngineOp::decode(name, args)?),
         })
     }
 
@@ -133,6 +139,7 @@ impl Op {
             Op::Admin(op) => op.name(),
             Op::Numbers(op) => op.name(),
             Op::Sim(op) => op.name(),
+            Op::Engine(op) => op.name(),
         }
     }
 
@@ -145,6 +152,7 @@ impl Op {
             Op::Admin(op) => op.args(),
             Op::Numbers(op) => op.args(),
             Op::Sim(op) => op.args(),
+            Op::Engine(op) => op.args(),
         }
     }
 

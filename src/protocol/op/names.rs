@@ -17,6 +17,7 @@ pub(crate) enum Family {
     Admin,
     Numbers,
     Sim,
+    Engine,
 }
 
 const ALL: &[Role] = &[Receptionist, Admin, Monitor, Announcer, User];
@@ -125,6 +126,8 @@ op_names! {
     AddressList = "address.list", Numbers, ADMIN, false;
     AddressSet = "address.set", Numbers, ADMIN, true;
     AddressRemove = "address.remove", Numbers, ADMIN, true;
+    EngineRestart = "engine.restart", Engine, roles::ENGINE, true;
+    EngineDrain = "engine.drain", Engine, roles::ENGINE, true;
 }
 
 impl OpName {

@@ -7,12 +7,12 @@ use crate::engine::switch::LegId;
 use crate::engine::{Actor, AdminCommand, Command, CommandOk, Instant};
 use crate::protocol::op::admin::TokenRevoke;
 use crate::protocol::op::{
-    AdminOp, AnnounceOk, CallOk, DirectoryEntry, Done, ExtendOk, ParkOk, QueryOp, SimOp,
+    AdminOp, AnnounceOk, CallOk, DirectoryEntry, Done, EngineOp, ExtendOk, ParkOk, QueryOp, SimOp,
     TokenCreate,
 };
 use crate::protocol::{self, ErrorBody, ErrorCode, Op, OpName};
 use crate::server::auth::TokenEntry;
-use crate::server::ops;
+use crate::server::{StopRequest, ops};
 use crate::sim::{Behaviour, SimError};
 use crate::store::{AuditEntry, TokenRecord, redact_args};
 use serde::Serialize;
@@ -99,6 +99,7 @@ impl EngineTask {
             Op::Query(query) => self.query(now, query),
             Op::Admin(admin) => self.admin(now, admin),
             Op::Sim(sim) => self.sim_op(now, sim),
+            Op::Engine(op) => self.stop_request(op),
             // The session answers these itself.
             Op::Session(_) => Err(unknown(name)),
         }
@@ -155,6 +156,33 @@ impl EngineTask {
             }),
             CommandOk::Done => ok(Done {}),
         }
+    }
+
+    /// `engine.restart` / `engine.drain`: handed to the process's owner, which carries it
+    /// out after this reply has gone.
+    fn stop_request(&mut self, op: EngineOp) -> Result<Value, ErrorBody> {
+        if self.stop_requested || self.drain.is_some() {
+            return Err(ErrorBody::new(
+                ErrorCode::Conflict,
+                "the engine is already stopping",
+            ));
+        }
+        let request = match op {
+            EngineOp::Restart => StopRequest::Restart,
+            EngineOp::Drain => StopRequest::Drain,
+        };
+        let sent = self
+            .stop_requests
+            .as_ref()
+            .is_some_and(|requests| requests.send(request).is_ok());
+        if !sent {
+            return Err(ErrorBody::new(
+                ErrorCode::Internal,
+                "this engine is not run by `parkdesk engine`: nothing carries out a restart or a drain",
+            ));
+        }
+        self.stop_requested = true;
+        ok(Done {})
     }
 
     fn query(&mut self, now: Instant, query: QueryOp) -> Result<Value, ErrorBody> {

@@ -118,6 +118,12 @@ pub enum Msg {
         /// Answered when the drain is complete.
         reply: oneshot::Sender<()>,
     },
+    /// A planned restart: `engine.restarting`, the store flushed, every subscription
+    /// closed, and the task stops without touching a call.
+    Suspend {
+        /// Answered once the store has written everything and the task has stopped.
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// The engine task is gone (the server is stopping).
@@ -195,6 +201,14 @@ impl EngineHandle {
     /// Passes on a call event from the SIP side.
     pub async fn switch(&self, event: SwitchEvent) -> Result<(), Stopped> {
         self.send(Msg::Switch(event)).await
+    }
+
+    /// Stops the engine task for a planned restart (see [`Msg::Suspend`]); returns once the
+    /// store has written everything.
+    pub async fn suspend(&self) -> Result<(), Stopped> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Suspend { reply }).await?;
+        rx.await.map_err(|_| Stopped)
     }
 
     /// Starts the shutdown drain; the receiver is answered when it is over.

@@ -22,7 +22,7 @@ use super::auth::TokenRegistry;
 use super::hub::{self, Hub, Published};
 use super::idempotency::IdempotencyCache;
 use super::numbers_ops::NumbersDesk;
-use crate::engine::{Engine, EngineEvent, EventName, Instant};
+use crate::engine::{Detail, Engine, EngineEvent, EventName, Instant, Subject};
 use crate::protocol::{self, Timestamp};
 use crate::runtime::DriverClock;
 use crate::sim::{DemoDirectory, DemoTraffic, Output, SimSwitch, Switchboard, Wiring};
@@ -71,6 +71,12 @@ pub struct EngineTask {
     stations: HashMap<String, usize>,
     connections: Arc<AtomicUsize>,
     drain: Option<(Instant, oneshot::Sender<()>)>,
+    /// A planned restart asked the task to stop; answered once the store is flushed.
+    suspended: Option<oneshot::Sender<()>>,
+    /// Where `engine.restart` and `engine.drain` go: the process's owner carries them out.
+    stop_requests: Option<mpsc::UnboundedSender<super::StopRequest>>,
+    /// An `engine.*` op was accepted already.
+    stop_requested: bool,
     numbers: NumbersDesk,
     /// An input changed what a busy lamp may show since the lamps were last shown.
     lamps_changed: bool,
@@ -127,6 +133,9 @@ impl EngineTask {
             stations: HashMap::new(),
             connections,
             drain: None,
+            suspended: None,
+            stop_requests: None,
+            stop_requested: false,
             numbers: NumbersDesk::default(),
             lamps_changed: false,
             held: durable::Held::new(flushed_tx),
@@ -142,6 +151,16 @@ impl EngineTask {
             self.board = Switchboard::new(self.board.now()).with_outside_calls("s-");
         }
         self.sip = sip;
+        self
+    }
+
+    /// `engine.restart` and `engine.drain` are passed to `requests` (without it they are
+    /// refused: nobody would carry them out).
+    pub fn with_stop_requests(
+        mut self,
+        requests: mpsc::UnboundedSender<super::StopRequest>,
+    ) -> EngineTask {
+        self.stop_requests = Some(requests);
         self
     }
 
@@ -210,7 +229,7 @@ impl EngineTask {
         &self.numbers
     }
 
-    /// Runs until every sender is gone or a drain completes.
+    /// Runs until every sender is gone, a drain completes or a restart suspends it.
     pub async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
         if let Some(store) = &self.store {
             match store.load_numbers().await {
@@ -258,7 +277,7 @@ impl EngineTask {
                 }
                 () = lamps_wanted => self.show_lamps(),
             }
-            if self.drain_complete() {
+            if self.drain_complete() || self.suspended.is_some() {
                 break;
             }
         }
@@ -272,6 +291,9 @@ impl EngineTask {
         self.release_held(events);
         self.hub.detach_all();
         if let Some((_, reply)) = self.drain.take() {
+            let _ = reply.send(());
+        }
+        if let Some(reply) = self.suspended.take() {
             let _ = reply.send(());
         }
     }
@@ -296,11 +318,12 @@ impl EngineTask {
         self.pump(now);
     }
 
-    /// The drain is over when nothing is parked or ringing any more, or its deadline passed
-    /// (and the deadline's releases were drained).
+    /// The drain is over when the engine holds no call any more (parked calls handed back
+    /// and bridged ones hung up), or its deadline passed (and the deadline's releases were
+    /// drained).
     fn drain_complete(&self) -> bool {
         match &self.drain {
-            Some((deadline, _)) => self.engine.parked().is_empty() || self.clock.now() >= *deadline,
+            Some((deadline, _)) => self.engine.calls().is_empty() || self.clock.now() >= *deadline,
             None => false,
         }
     }
@@ -445,6 +468,17 @@ impl EngineTask {
                     self.engine.handle_drain_deadline(now);
                 }
                 self.pump(now);
+            }
+            Msg::Suspend { reply } => {
+                // The engine is left exactly as it is: no timer fires, no intent goes out.
+                let now = self.clock.now();
+                let restarting = EngineEvent {
+                    name: EventName::EngineRestarting,
+                    subject: Subject::Engine,
+                    detail: Detail::default(),
+                };
+                self.publish(now, &restarting);
+                self.suspended = Some(reply);
             }
         }
     }

@@ -15,6 +15,7 @@
 //! - `arrive`: new incoming calls and the forks this side rings;
 //! - `reports`: what leg tasks and the media task report;
 //! - `intents`: the engine's intents;
+//! - `suspend`: a planned restart (calls left as they are, ringing forks cancelled);
 //! - `shell`: the task around the core.
 
 mod arrive;
@@ -24,6 +25,7 @@ pub mod output;
 mod reports;
 pub mod shell;
 pub mod state;
+mod suspend;
 
 #[cfg(test)]
 mod tests;
@@ -40,7 +42,7 @@ use super::shared::Shared;
 use crate::engine::Instant;
 use crate::engine::switch::{CallId, FailCause, Intent, LegId, Party, Refusal};
 use crate::media::{MediaEvent, StreamId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -93,6 +95,10 @@ pub struct Core {
     /// REFER/Replaces or BYE.
     parting: HashMap<(CallId, LegId), Parting>,
     out: Outbox,
+    /// Suspended for a planned restart: intents and timers are ignored.
+    suspended: bool,
+    /// Ringing forks the suspension cancelled.
+    cancelled: HashSet<LegAddr>,
 }
 
 impl Core {
@@ -105,6 +111,8 @@ impl Core {
             prompts: HashMap::new(),
             parting: HashMap::new(),
             out: Outbox::default(),
+            suspended: false,
+            cancelled: HashSet::new(),
         }
     }
 
@@ -125,12 +133,25 @@ impl Core {
 
     /// A leg task reports.
     pub fn handle_leg(&mut self, _now: Instant, addr: LegAddr, event: LegEvent) {
+        if self.answered_after_suspend(&addr, &event) {
+            return;
+        }
         self.leg_event(addr, event);
     }
 
-    /// An intent from the engine.
+    /// An intent from the engine (none is carried out once suspended for a restart).
     pub fn handle_intent(&mut self, now: Instant, intent: Intent) {
+        if self.suspended {
+            return;
+        }
         self.intent(now, intent);
+    }
+
+    /// A planned restart: answered legs are left as they are, ringing forks cancelled,
+    /// unanswered incoming calls turned away; from now on intents and timers are ignored.
+    /// Returns how many leg tasks stay up.
+    pub fn handle_suspend(&mut self, _now: Instant) -> usize {
+        self.suspend()
     }
 
     /// The media task reports.
@@ -176,8 +197,12 @@ impl Core {
         call.legs.insert(addr.leg, leg);
     }
 
-    /// Time passed: parting legs whose grace is over are hung up.
+    /// Time passed: parting legs whose grace is over are hung up (not once suspended: the
+    /// next process takes them over).
     pub fn handle_timeout(&mut self, now: Instant) {
+        if self.suspended {
+            return;
+        }
         let due: Vec<(CallId, LegId)> = self
             .parting
             .iter()
@@ -199,6 +224,9 @@ impl Core {
 
     /// When [`Core::handle_timeout`] is next due, if ever.
     pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.suspended {
+            return None;
+        }
         self.parting.values().map(|parting| parting.until).min()
     }
 

@@ -42,6 +42,9 @@ pub enum CoreMsg {
     Intent(Intent),
     /// The media task reports.
     Media(MediaEvent),
+    /// A planned restart (see `Core::handle_suspend`); answered with how many leg tasks
+    /// stay up.
+    Suspend(tokio::sync::oneshot::Sender<usize>),
     /// A leg the process before left, taken on again (a parked caller).
     Restored {
         /// The leg.
@@ -127,6 +130,9 @@ impl CoreShell {
             CoreMsg::Leg { addr, event } => self.core.handle_leg(now, addr, event),
             CoreMsg::Intent(intent) => self.core.handle_intent(now, intent),
             CoreMsg::Media(event) => self.core.handle_media(now, event),
+            CoreMsg::Suspend(reply) => {
+                let _ = reply.send(self.core.handle_suspend(now));
+            }
             CoreMsg::Restored {
                 addr,
                 from,

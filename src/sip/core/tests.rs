@@ -694,3 +694,5 @@ fn a_restored_caller_is_on_music_and_stops_being_durable_once_bridged_to_its_ret
         media(&out)
     );
 }
+
+mod suspend;
