@@ -116,14 +116,16 @@ impl Stream {
         Some(noted.unwrap_or(Duration::ZERO))
     }
 
-    /// The first packet after `since`.
+    /// The first packet after the first silence that ended after `since` (the old
+    /// process's last packets may still be read just after it exited); `since` when the
+    /// stream never fell silent.
     fn first_after(&self, since: Instant) -> Option<Instant> {
         if self.last? <= since {
             return None;
         }
         self.gaps
             .iter()
-            .find(|(start, end)| *start <= since && *end > since)
+            .find(|(_, end)| *end > since)
             .map(|(_, end)| *end)
             .or(Some(since))
     }
