@@ -97,7 +97,8 @@ fn merge_missing(setup: &mut EngineSetup, extra: EngineSetup) {
     }
 }
 
-/// Opens the store, closes parks a crash left open as `lost`, and reads the saved setup.
+/// Opens the store (refused while another engine holds it), closes the parks the last
+/// process left open as `lost` at its last heartbeat, and reads the saved setup.
 async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)> {
     let store = match settings
         .store
@@ -108,9 +109,15 @@ async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)>
         config::StoreLocation::File(path) => Store::open(&path)
             .with_context(|| format!("opening the store at {}", path.display()))?,
     };
-    let now = crate::runtime::DriverClock::start().utc_now();
+    store.set_event_retention(settings.store.event_retention);
+    // Read before this run's first heartbeat: when the last process was last known alive.
+    let last_alive = store
+        .last_alive()
+        .await
+        .context("reading the last heartbeat")?;
+    let at = last_alive.unwrap_or_else(|| crate::runtime::DriverClock::start().utc_now());
     let lost = store
-        .close_open_parks_as_lost(now)
+        .close_open_parks_as_lost(at)
         .await
         .context("closing lost parks")?;
     if lost > 0 {

@@ -50,15 +50,17 @@ impl Filter {
 
     /// Whether the event passes.
     pub fn admits(&self, event: &Published) -> bool {
+        self.admits_named(event.name.as_str(), &event.concerns)
+    }
+
+    /// Whether an event named `name` concerning `concerns` passes (an event read back
+    /// from the store's log is filtered exactly as a live one).
+    pub fn admits_named(&self, name: &str, concerns: &[String]) -> bool {
+        let stopping = name == EventName::EngineStopping.as_str();
         match self {
             Filter::Everything => true,
-            Filter::Announcements => {
-                event.name.as_str().starts_with("announcement.")
-                    || event.name == EventName::EngineStopping
-            }
-            Filter::User(user) => {
-                event.name == EventName::EngineStopping || event.concerns.iter().any(|c| c == user)
-            }
+            Filter::Announcements => name.starts_with("announcement.") || stopping,
+            Filter::User(user) => stopping || concerns.iter().any(|c| c == user),
         }
     }
 }

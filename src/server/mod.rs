@@ -52,6 +52,9 @@ pub enum ServerError {
     /// No randomness for the epoch, tokens and keys.
     #[error("{0}")]
     Entropy(#[from] crate::runtime::EntropyError),
+    /// The store's history (epoch, last seq, id numbers) could not be read.
+    #[error("store: {0}")]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// What a session needs besides its socket.
@@ -61,7 +64,7 @@ pub struct SessionContext {
     pub engine: EngineHandle,
     /// The driver clock (for `hello.now`).
     pub clock: DriverClock,
-    /// This run's epoch.
+    /// The epoch: the store's, unbroken across restarts and crashes.
     pub epoch: String,
     /// Engine name and version.
     pub name: String,
@@ -97,7 +100,7 @@ pub struct ServerOptions {
 pub struct ServerHandle {
     /// The bound address.
     pub addr: SocketAddr,
-    /// This run's epoch.
+    /// The epoch: the store's, unbroken across restarts and crashes.
     pub epoch: String,
     /// The SIP side, when `[sip]` is configured.
     pub sip: Option<Arc<crate::sip::SipService>>,
@@ -163,14 +166,20 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         addr: opts.listen,
         source,
     })?;
-    let epoch = crate::runtime::entropy::random_hex(8);
+    // Where this run picks up the store's history: epoch, seq, id numbers.
+    let resume = match &opts.store {
+        Some(store) => engine_task::Resume::load(store).await?,
+        None => engine_task::Resume::fresh(),
+    };
+    let epoch = resume.epoch.clone();
     // For `health`; shutdown waits on completion senders, not on this count.
     let connections = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = EngineHandle::channel(1024);
     let sip = match opts.sip.clone() {
         Some(settings) => {
             let (events, mut incoming) = mpsc::unbounded_channel();
-            let sip = crate::sip::start(settings, &opts.setup, clock, events).await?;
+            let sip =
+                crate::sip::start(settings, &opts.setup, clock, events, resume.first_id).await?;
             let to_engine = tx.clone();
             tokio::spawn(async move {
                 while let Some(event) = incoming.recv().await {
@@ -192,6 +201,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         opts.task.clone(),
         connections.clone(),
     )
+    .resume(&resume)
     .with_sip(sip.clone());
     if let Some(sip) = &sip {
         sip.attach_number_routes(task.numbers().routes());

@@ -8,7 +8,7 @@ use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
 use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
 
@@ -32,6 +32,8 @@ pub struct Shared {
     pub live_legs: Arc<AtomicUsize>,
     /// Calls the core holds now.
     pub live_calls: AtomicUsize,
+    /// The number the next incoming call's id (`s-N`) carries: unique across runs.
+    pub next_call: AtomicU64,
 }
 
 impl Shared {
@@ -55,6 +57,7 @@ impl Shared {
             routes: Mutex::new(None),
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
+            next_call: AtomicU64::new(1),
         }
     }
 

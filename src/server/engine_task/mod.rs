@@ -6,12 +6,16 @@
 //!   send through;
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
-//! - `snapshot`: a new subscriber's replay or snapshot.
+//! - `snapshot`: a new subscriber's replay (from the hub or the store's log) or snapshot;
+//! - `durable_log`: where a run picks up its store's history, the log of every event, the
+//!   heartbeat.
 
 mod dispatch;
+pub mod durable_log;
 pub mod handle;
 mod snapshot;
 
+pub use durable_log::Resume;
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
 
 use super::auth::TokenRegistry;
@@ -70,6 +74,8 @@ pub struct EngineTask {
     numbers: NumbersDesk,
     /// An input changed what a busy lamp may show since the lamps were last shown.
     lamps_changed: bool,
+    /// The id number the next run may start from, as last written to the store.
+    id_ceiling: u64,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -118,6 +124,7 @@ impl EngineTask {
             drain: None,
             numbers: NumbersDesk::default(),
             lamps_changed: false,
+            id_ceiling: 0,
         }
     }
 
@@ -177,6 +184,9 @@ impl EngineTask {
         self.pump(now);
         self.show_lamps();
         let sip = self.sip.clone();
+        let mut heartbeat = tokio::time::interval(durable_log::HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let beating = self.store.is_some();
         loop {
             let next = self.next_deadline();
             let sleep = async {
@@ -201,6 +211,7 @@ impl EngineTask {
                     self.on_timer(now);
                 }
                 () = lamps_wanted => self.show_lamps(),
+                _ = heartbeat.tick(), if beating => self.heartbeat(),
             }
             if self.drain_complete() {
                 break;
@@ -283,12 +294,14 @@ impl EngineTask {
             at,
             protocol::event_data_json(event, self.clock.utc())
         );
-        self.hub.publish(Published {
+        let published = Published {
             seq: self.seq,
             name: event.name,
             text: text.into(),
             concerns: hub::concerns(event),
-        });
+        };
+        self.log_event(&published, at);
+        self.hub.publish(published);
         self.seq
     }
 
@@ -365,7 +378,18 @@ impl EngineTask {
                 reply,
             } => {
                 let now = self.clock.now();
-                let _ = reply.send(self.subscribe(&actor, args, zone));
+                match self.subscribe(&actor, args, zone) {
+                    snapshot::Subscribed::Now(answer) => {
+                        let _ = reply.send(answer);
+                    }
+                    // Read from the store's log off the engine's task; live events queue
+                    // for the subscriber meanwhile.
+                    snapshot::Subscribed::FromLog(answer) => {
+                        tokio::spawn(async move {
+                            let _ = reply.send(answer.await);
+                        });
+                    }
+                }
                 self.sync_stations(now);
             }
             Msg::Switch(event) => {
