@@ -56,7 +56,10 @@ pub(crate) enum Write {
     PutDurableCall(DurableRow),
     RemoveDurableCall(String),
     PutDurableLeg(DurableRow),
-    RemoveDurableLeg { call: String, leg: String },
+    RemoveDurableLeg {
+        call: String,
+        leg: String,
+    },
     AppendEvent(StoredEvent),
     /// Keep the newest `n` events from now on (applied in order, like any write).
     EventRetention(usize),
@@ -248,7 +251,8 @@ impl Worker {
                 let _ = reply.send(meta::put(&self.conn, meta::EPOCH, &fresh).map(|()| fresh));
             }
             Request::LastAlive(reply) => {
-                let alive = meta::alive_at(&self.conn).map(|at| at.map(Timestamp::from_unix_millis));
+                let alive =
+                    meta::alive_at(&self.conn).map(|at| at.map(Timestamp::from_unix_millis));
                 let _ = reply.send(alive);
             }
             Request::ReserveIds { block, reply } => {

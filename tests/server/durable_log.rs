@@ -70,10 +70,11 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
     let first_call = offer(&mut desk, "Ada").await;
     desk.ok("park", json!({"call": first_call, "for": "alice"}))
         .await;
-    let first_announcement = desk.ok("announce", json!({"text": "Hello"})).await["announcement"]
-        .as_str()
-        .expect("announcement id")
-        .to_string();
+    let first_announcement =
+        desk.ok("announce", json!({"text": "Hello"})).await["announcement"]["announcement"]
+            .as_str()
+            .expect("announcement id")
+            .to_string();
     let seen = seq(&desk.event("park.started").await);
     let alice_seen = seq(&alice.event("park.started").await);
     drop(desk);
@@ -88,15 +89,26 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
 
     let server = start_server(opts).await.expect("second run");
     let (mut desk, hello) = Peer::hello(&server.url(), RECEPTION).await;
-    assert_eq!(hello["epoch"], epoch.as_str(), "the epoch survives the restart");
+    assert_eq!(
+        hello["epoch"],
+        epoch.as_str(),
+        "the epoch survives the restart"
+    );
     let ok = desk
         .ok("subscribe", json!({"since": seen, "epoch": epoch}))
         .await;
-    assert!(ok.get("snapshot").is_none(), "a replay, not a snapshot: {ok}");
+    assert!(
+        ok.get("snapshot").is_none(),
+        "a replay, not a snapshot: {ok}"
+    );
     let replayed = ok["replayed"].as_u64().expect("replayed");
     let last = ok["seq"].as_u64().expect("seq");
     assert!(last >= last_before, "seq went on: {last} < {last_before}");
-    assert_eq!(replayed, last - seen, "a receptionist gets every missed event");
+    assert_eq!(
+        replayed,
+        last - seen,
+        "a receptionist gets every missed event"
+    );
     let mut frames = Vec::new();
     for _ in 0..replayed {
         frames.push(desk.recv().await.expect("a replayed event"));
@@ -115,7 +127,10 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
         .await;
     assert!(ok.get("snapshot").is_none(), "{ok}");
     let alice_replayed = ok["replayed"].as_u64().expect("replayed");
-    assert!(alice_replayed < replayed, "alice sees only what concerns her");
+    assert!(
+        alice_replayed < replayed,
+        "alice sees only what concerns her"
+    );
     for _ in 0..alice_replayed {
         let frame = alice.recv().await.expect("a replayed event");
         assert_ne!(frame["event"], "call.offered", "not alice's call: {frame}");
@@ -126,10 +141,11 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
     assert_ne!(call, first_call);
     let offered = desk.event("call.offered").await;
     assert_eq!(seq(&offered), last + 1);
-    let announcement = desk.ok("announce", json!({"text": "Hello"})).await["announcement"]
-        .as_str()
-        .expect("announcement id")
-        .to_string();
+    let announcement =
+        desk.ok("announce", json!({"text": "Hello"})).await["announcement"]["announcement"]
+            .as_str()
+            .expect("announcement id")
+            .to_string();
     assert_ne!(announcement, first_announcement);
     assert!(call.starts_with("c-") && announcement.starts_with("a-"));
 

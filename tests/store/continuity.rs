@@ -37,7 +37,11 @@ async fn the_epoch_is_drawn_once_per_store_and_changes_only_when_asked() {
     store.close().await.unwrap();
 
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.epoch().await.unwrap(), first, "a reopen keeps the epoch");
+    assert_eq!(
+        store.epoch().await.unwrap(),
+        first,
+        "a reopen keeps the epoch"
+    );
     let renewed = store.new_epoch().await.unwrap();
     assert_ne!(renewed, first, "a restored store gets a new one");
     assert_eq!(store.epoch().await.unwrap(), renewed);
@@ -65,7 +69,11 @@ async fn each_run_gets_its_own_block_of_id_numbers_and_a_raised_floor_never_drop
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("parkdesk.db");
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.reserve_ids(1000).await.unwrap(), 1, "a new store starts at 1");
+    assert_eq!(
+        store.reserve_ids(1000).await.unwrap(),
+        1,
+        "a new store starts at 1"
+    );
     // A crash: no close, the reservation is already written.
     drop(store);
     let store = Store::open(&path).unwrap();
@@ -85,7 +93,10 @@ async fn open_parks_end_lost_at_the_heartbeat_except_the_kept_ones_and_never_twi
     store.park_started(parked("c-3", "703", 9));
     let kept = [CallId("c-2".into())];
     assert_eq!(
-        store.close_open_parks_as_lost_except(at(7), &kept).await.unwrap(),
+        store
+            .close_open_parks_as_lost_except(at(7), &kept)
+            .await
+            .unwrap(),
         2
     );
     let history = store.history(None, 10).await.unwrap();
@@ -105,6 +116,13 @@ async fn open_parks_end_lost_at_the_heartbeat_except_the_kept_ones_and_never_twi
     assert_eq!(store.close_open_parks_as_lost(at(30)).await.unwrap(), 0);
     let history = store.history(None, 10).await.unwrap();
     assert_eq!(history.len(), 3);
-    assert_eq!(history[0].ended_at, at(7), "c-1 is not closed a second time");
-    assert_eq!((history[2].call.0.as_str(), history[2].ended_at), ("c-2", at(20)));
+    assert_eq!(
+        history[0].ended_at,
+        at(7),
+        "c-1 is not closed a second time"
+    );
+    assert_eq!(
+        (history[2].call.0.as_str(), history[2].ended_at),
+        ("c-2", at(20))
+    );
 }

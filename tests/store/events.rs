@@ -22,7 +22,11 @@ async fn logged_events_survive_a_reopen_and_replay_in_order_with_who_they_concer
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("parkdesk.db");
     let store = Store::open(&path).unwrap();
-    assert_eq!(store.last_seq().await.unwrap(), 0, "a new store has no events");
+    assert_eq!(
+        store.last_seq().await.unwrap(),
+        0,
+        "a new store has no events"
+    );
     for seq in 1..=12 {
         store.append_event(event(seq));
     }
@@ -32,14 +36,26 @@ async fn logged_events_survive_a_reopen_and_replay_in_order_with_who_they_concer
     assert_eq!(store.last_seq().await.unwrap(), 12);
     let missed = store.events_after(9, 12).await.unwrap().expect("all held");
     assert_eq!(seqs(&missed), [10, 11, 12]);
-    assert_eq!(missed[0], event(10), "frame, name, time and concerns come back as written");
+    assert_eq!(
+        missed[0],
+        event(10),
+        "frame, name, time and concerns come back as written"
+    );
     assert_eq!(store.events_after(12, 12).await.unwrap(), Some(vec![]));
     assert_eq!(
         store.events_after(0, 12).await.unwrap().map(|e| e.len()),
         Some(12)
     );
-    assert_eq!(store.events_after(13, 12).await.unwrap(), None, "from the future");
-    assert_eq!(store.events_after(9, 14).await.unwrap(), None, "13 and 14 never logged");
+    assert_eq!(
+        store.events_after(13, 12).await.unwrap(),
+        None,
+        "from the future"
+    );
+    assert_eq!(
+        store.events_after(9, 14).await.unwrap(),
+        None,
+        "13 and 14 never logged"
+    );
 }
 
 #[tokio::test]
@@ -61,7 +77,10 @@ async fn a_hole_in_the_log_means_no_replay() {
         store.append_event(event(seq));
     }
     assert_eq!(store.events_after(1, 5).await.unwrap(), None);
-    assert_eq!(seqs(&store.events_after(3, 5).await.unwrap().unwrap()), [4, 5]);
+    assert_eq!(
+        seqs(&store.events_after(3, 5).await.unwrap().unwrap()),
+        [4, 5]
+    );
 }
 
 #[tokio::test]
@@ -80,7 +99,11 @@ async fn the_log_keeps_only_the_newest_events_once_pruned() {
         None,
         "events older than the second prune's newest 100 are gone"
     );
-    let kept = store.events_after(2400, 2500).await.unwrap().expect("newest kept");
+    let kept = store
+        .events_after(2400, 2500)
+        .await
+        .unwrap()
+        .expect("newest kept");
     assert_eq!(seqs(&kept), (2401..=2500).collect::<Vec<_>>());
     // The last seq survives any prune, so a new run goes on from it.
     store.set_event_retention(0);

@@ -47,7 +47,11 @@ async fn a_database_held_by_another_process_is_refused_naming_its_pid() {
     });
     assert!(held, "flock never took the lock");
     match Store::open(&path) {
-        Err(e @ StoreError::InUse { pid: Some(4242), .. }) => {
+        Err(
+            e @ StoreError::InUse {
+                pid: Some(4242), ..
+            },
+        ) => {
             let message = e.to_string();
             assert!(message.contains("parkdesk pid 4242"), "{message}");
             assert!(message.contains("parkdesk.db"), "{message}");
