@@ -30,6 +30,9 @@ pub fn lock_path(db: &Path) -> PathBuf {
 }
 
 /// Takes the lock of the database at `db`, or names who holds it.
+// Opening a store is blocking setup on the opener's thread, before anything is served: the
+// short waits here are for a handle of this process letting go, or a pid being written.
+#[allow(clippy::disallowed_methods)]
 pub(crate) fn acquire(db: &Path) -> Result<StoreLock, StoreError> {
     let path = lock_path(db);
     let failed = |source| StoreError::Lock {
@@ -70,6 +73,7 @@ pub(crate) fn acquire(db: &Path) -> Result<StoreLock, StoreError> {
 }
 
 /// The pid written in the lock file, waiting briefly for one that has just locked it.
+#[allow(clippy::disallowed_methods)] // see `acquire`
 fn holder(path: &Path, started: Instant) -> Option<u32> {
     loop {
         let pid = std::fs::read_to_string(path)

@@ -3,7 +3,6 @@
 
 use parkdesk::store::{Store, StoreError, lock_path};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 /// `flock(1)` holding the lock file (the same OS lock the store takes) until killed
 /// (`--close`: the command it runs does not inherit the lock, so it ends with `flock`).
@@ -21,7 +20,7 @@ fn locked(lock: &std::path::Path) -> bool {
         .read(true)
         .write(true)
         .open(lock)
-        .unwrap();
+        .expect("open the lock file");
     file.try_lock().is_err()
 }
 
@@ -32,20 +31,22 @@ async fn a_database_held_by_another_process_is_refused_naming_its_pid() {
     let lock = lock_path(&path);
     assert_eq!(lock, dir.path().join("parkdesk.db.lock"));
     std::fs::write(&lock, "4242\n").unwrap();
-    let holder = Holder(
+    let mut holder = Holder(
         Command::new("flock")
             .arg("--close")
             .arg(&lock)
-            .args(["sleep", "60"])
-            .stdout(Stdio::null())
+            .args(["sh", "-c", "echo locked; exec sleep 60"])
+            .stdout(Stdio::piped())
             .spawn()
             .expect("flock(1)"),
     );
-    let held = (0..500).any(|_| {
-        std::thread::sleep(Duration::from_millis(10));
-        locked(&lock)
-    });
-    assert!(held, "flock never took the lock");
+    // Its command runs once the lock is taken: its first line says so.
+    let stdout = holder.0.stdout.take().expect("flock's stdout");
+    let mut said = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut said)
+        .expect("flock's first line");
+    assert_eq!(said.trim(), "locked");
+    assert!(locked(&lock));
     match Store::open(&path) {
         Err(
             e @ StoreError::InUse {
