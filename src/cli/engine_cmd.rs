@@ -121,9 +121,13 @@ async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)>
         .await
         .context("closing lost parks")?;
     if lost > 0 {
+        // Those parks ended with no event: a client's view can no longer be brought up to
+        // date by replaying the log, so the history starts anew (clients take a snapshot).
+        let epoch = store.new_epoch().await.context("renewing the epoch")?;
         tracing::warn!(
             lost,
-            "parks left open by the last run were recorded as lost"
+            %epoch,
+            "parks left open by the last run were recorded as lost; new epoch"
         );
     }
     let saved = store.load_setup().await.context("reading the directory")?;

@@ -238,9 +238,11 @@ async fn after_sigkill_a_parked_call_ends_lost_at_the_last_heartbeat_and_ids_go_
     );
 
     let restarted_at = unix_now();
-    let engine = EngineProcess::start(&cfg);
+    let mut engine = EngineProcess::start(&cfg);
     let (mut p, hello) = Peer::hello(&engine.url, RECEPTION).await;
-    assert_eq!(hello["epoch"], epoch.as_str(), "a crash keeps the epoch");
+    // The park ended with no event, so replaying the log cannot bring a console up to date.
+    let renewed = hello["epoch"].as_str().expect("epoch").to_string();
+    assert_ne!(renewed, epoch, "a park closed lost starts a new history");
     let h = p.ok("history.list", json!({})).await;
     let entries = h["entries"].as_array().expect("entries");
     assert_eq!(entries.len(), 1, "{h}");
@@ -252,8 +254,41 @@ async fn after_sigkill_a_parked_call_ends_lost_at_the_last_heartbeat_and_ids_go_
     assert_eq!(ended, last_alive, "stamped with the last heartbeat");
     assert!(ended < restarted_at, "not with the restart time");
     // The next call's id is new, though the crash left no time to say so.
-    p.ok("subscribe", json!({})).await;
+    let ok = p.ok("subscribe", json!({})).await;
+    let seen = ok["seq"].as_u64().expect("seq");
     let next = offer(&mut p, "Grace").await;
     assert_ne!(next, call);
+    let offered = seq(&p.event("call.offered").await);
+    assert_eq!(offered, seen + 1);
+    // Logged by the time the heartbeat after it is: then a crash with nothing parked.
+    let logged_at = unix_now();
+    let beat = poll::find(Duration::from_secs(5), || {
+        meta(&db, "alive_at").filter(|at| *at >= logged_at + 100)
+    });
+    assert!(beat.is_some(), "no heartbeat within 5 s");
+    engine.signal("-KILL");
+    let _ = engine.wait_exit(Duration::from_secs(5));
+    let engine = EngineProcess::start(&cfg);
+    let (mut p, hello) = Peer::hello(&engine.url, RECEPTION).await;
+    assert_eq!(
+        hello["epoch"],
+        renewed.as_str(),
+        "a crash with nothing lost keeps the epoch"
+    );
+    let ok = p
+        .ok("subscribe", json!({"since": seen, "epoch": renewed}))
+        .await;
+    assert!(
+        ok.get("snapshot").is_none(),
+        "replayed after the crash: {ok}"
+    );
+    // Everything logged before the crash (the offer, and what the phone did since).
+    let last = ok["seq"].as_u64().expect("seq");
+    assert!(last >= offered, "seq goes on from the log");
+    assert_eq!(ok["replayed"].as_u64(), Some(last - seen));
+    let frame = p.recv().await.expect("the replayed offer");
+    assert_eq!(seq(&frame), offered);
+    assert_eq!(frame["event"], "call.offered");
+    assert_eq!(frame["data"]["call"], next.as_str());
     engine.stop();
 }
