@@ -34,6 +34,8 @@ pub struct Shared {
     pub live_calls: AtomicUsize,
     /// The number the next incoming call's id (`s-N`) carries: unique across runs.
     pub next_call: AtomicU64,
+    /// Durable legs written, and restored dialogs.
+    pub durable: super::durable::DurableLegs,
 }
 
 impl Shared {
@@ -58,6 +60,7 @@ impl Shared {
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
             next_call: AtomicU64::new(1),
+            durable: super::durable::DurableLegs::default(),
         }
     }
 
