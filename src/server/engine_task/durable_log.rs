@@ -89,9 +89,32 @@ impl EngineTask {
         .flatten()
         .max()
         .unwrap_or(1);
-        if next.saturating_add(ID_BLOCK / 2) > self.id_ceiling {
-            self.id_ceiling = next.saturating_add(ID_BLOCK);
-            store.raise_id_floor(self.id_ceiling);
+        if let Some(floor) = raised_floor(next, self.id_ceiling) {
+            self.id_ceiling = floor;
+            store.raise_id_floor(floor);
         }
+    }
+}
+
+/// The next run's new first id number, once this run's next number (`next`) has used half
+/// of what is reserved below `ceiling`: a block beyond it, so the next run never meets
+/// this one's numbers even if this one goes on for a while before it dies.
+fn raised_floor(next: u64, ceiling: u64) -> Option<u64> {
+    (next.saturating_add(ID_BLOCK / 2) > ceiling).then(|| next.saturating_add(ID_BLOCK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_id_numbers_are_reserved_once_half_the_block_is_used() {
+        let ceiling = 1 + ID_BLOCK;
+        assert_eq!(raised_floor(1, ceiling), None);
+        assert_eq!(raised_floor(ID_BLOCK / 2 + 1, ceiling), None);
+        assert_eq!(
+            raised_floor(ID_BLOCK / 2 + 2, ceiling),
+            Some(ID_BLOCK / 2 + 2 + ID_BLOCK)
+        );
     }
 }
