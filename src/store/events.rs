@@ -12,15 +12,6 @@ pub const DEFAULT_EVENT_RETENTION: usize = 100_000;
 /// Appends between two prunes of the log.
 pub(crate) const PRUNE_EVERY: usize = 1000;
 
-/// Seqs skipped after a process that did not stop cleanly: its last events may have been
-/// sent to clients without reaching the log, and their seqs must not name other events.
-/// More than any queue of unwritten events can hold.
-pub const SEQ_SKIP_AFTER_CRASH: u64 = 1_000_000;
-
-/// The name of the row that marks skipped seqs (never a wire name: those have a dot). Its
-/// frame holds the first seq skipped; its own seq is the last.
-const SKIPPED: &str = "skipped";
-
 /// One logged event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
@@ -57,13 +48,12 @@ pub(crate) fn append(conn: &Connection, event: &StoredEvent) -> Result<(), Store
     Ok(())
 }
 
-/// Deletes all but the newest `keep` rows (at least one is always kept, so the last seq
-/// survives). Counted in rows, not seqs: seqs skipped after a crash take no room.
+/// Deletes all but the newest `keep` events (at least one is always kept, so the last seq
+/// survives).
 pub(crate) fn prune(conn: &Connection, keep: usize) -> Result<usize, StoreError> {
     let keep = i64::try_from(keep.max(1)).unwrap_or(i64::MAX);
     Ok(conn.execute(
-        "DELETE FROM events
-         WHERE seq < (SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?1 - 1)",
+        "DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?1",
         params![keep],
     )?)
 }
@@ -105,16 +95,6 @@ pub(crate) fn after(
     for row in rows {
         let (seq, at, name, frame, concerns) = row?;
         let seq = u64::try_from(seq).unwrap_or(0);
-        if name == SKIPPED {
-            // Seqs no event has: a client that saw none of them missed nothing there; one
-            // that saw some saw events the log never got.
-            let first = frame.parse::<u64>().unwrap_or(0);
-            if first != expected {
-                return Ok(None);
-            }
-            expected = seq + 1;
-            continue;
-        }
         if seq != expected {
             // A hole: an event pruned or never written. The client needs a snapshot.
             return Ok(None);
@@ -137,31 +117,6 @@ pub(crate) fn after(
         return Ok(None);
     }
     Ok(Some(events))
-}
-
-/// Where a new run's seq goes on from: the last seq logged, or, when the process before
-/// ran but did not stop cleanly (its last seq is not the one it marked at a clean stop), past
-/// [`SEQ_SKIP_AFTER_CRASH`] skipped seqs, marked in the log. The clean-stop mark is used up.
-pub(crate) fn resume_seq(conn: &Connection) -> Result<u64, StoreError> {
-    let last = last_seq(conn)?;
-    let clean = super::meta::get(conn, super::meta::CLEAN_STOP)?
-        .is_some_and(|mark| mark == last.to_string());
-    conn.execute("DELETE FROM meta WHERE key = ?1", [super::meta::CLEAN_STOP])?;
-    // A store no engine ever ran on (no heartbeat) has nothing to skip.
-    if clean || super::meta::alive_at(conn)?.is_none() {
-        return Ok(last);
-    }
-    let skipped_to = last + SEQ_SKIP_AFTER_CRASH;
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO events (seq, at, name, frame, concerns)
-         VALUES (?1, 0, ?2, ?3, '[]')",
-    )?
-    .execute(params![
-        seq_column(skipped_to),
-        SKIPPED,
-        (last + 1).to_string()
-    ])?;
-    Ok(skipped_to)
 }
 
 /// SQLite's integers are signed: seqs beyond `i64::MAX` are clamped (never reached).

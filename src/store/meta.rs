@@ -8,8 +8,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub(crate) const EPOCH: &str = "epoch";
 /// The key of the last heartbeat (Unix milliseconds).
 pub(crate) const ALIVE_AT: &str = "alive_at";
-/// The key of the last seq of a process that stopped cleanly.
-pub(crate) const CLEAN_STOP: &str = "clean_stop_seq";
 /// The key of the first id number the next run may use.
 pub(crate) const ID_FLOOR: &str = "id_floor";
 

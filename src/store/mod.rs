@@ -26,7 +26,7 @@ pub use audit::{AuditEntry, redact_args};
 pub use directory::StoredSetup;
 pub use durable::{DurableRow, DurableState};
 pub use error::StoreError;
-pub use events::{DEFAULT_EVENT_RETENTION, SEQ_SKIP_AFTER_CRASH, StoredEvent};
+pub use events::{DEFAULT_EVENT_RETENTION, StoredEvent};
 pub use export::{
     CSV_COLUMNS, ExportFormat, export_history, export_history_csv, export_history_json,
 };
@@ -293,23 +293,9 @@ impl Store {
         }
     }
 
-    /// The highest seq in the event log (0 for none).
+    /// The highest seq in the event log (0 for none): where a new run's `seq` goes on.
     pub async fn last_seq(&self) -> Result<u64, StoreError> {
         self.request(Request::LastSeq).await
-    }
-
-    /// Where a new run's `seq` goes on from: the last seq logged after a clean stop
-    /// ([`Store::mark_clean_stop`]); after a crash, past [`SEQ_SKIP_AFTER_CRASH`] seqs that
-    /// the events sent but never logged may have had (a replay across them is refused to
-    /// a client that saw any of them, and goes on for the others). Run once at start.
-    pub async fn resume_seq(&self) -> Result<u64, StoreError> {
-        self.request(Request::ResumeSeq).await
-    }
-
-    /// Marks that the engine stops cleanly with every event up to `seq` logged (queued
-    /// after them; flush to be sure it is written).
-    pub fn mark_clean_stop(&self, seq: u64) {
-        self.write(Write::CleanStop(seq));
     }
 
     /// The epoch naming this store's event history: the stored one, or a new random one

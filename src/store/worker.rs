@@ -64,7 +64,6 @@ pub(crate) enum Write {
     /// Keep the newest `n` events from now on (applied in order, like any write).
     EventRetention(usize),
     AliveAt(Timestamp),
-    CleanStop(u64),
     RaiseIdFloor(u64),
 }
 
@@ -90,7 +89,6 @@ pub(crate) enum Request {
         reply: Reply<Option<Vec<StoredEvent>>>,
     },
     LastSeq(Reply<u64>),
-    ResumeSeq(Reply<u64>),
     Epoch {
         fresh: String,
         reply: Reply<String>,
@@ -243,9 +241,6 @@ impl Worker {
             Request::EventsAfter { since, upto, reply } => {
                 let _ = reply.send(events::after(&self.conn, since, upto));
             }
-            Request::ResumeSeq(reply) => {
-                let _ = reply.send(events::resume_seq(&self.conn));
-            }
             Request::LastSeq(reply) => {
                 let _ = reply.send(events::last_seq(&self.conn));
             }
@@ -321,6 +316,5 @@ fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
         Write::EventRetention(_) => Ok(()),
         Write::AliveAt(at) => meta::put(conn, meta::ALIVE_AT, &at.unix_millis().to_string()),
         Write::RaiseIdFloor(floor) => meta::raise_id_floor(conn, *floor),
-        Write::CleanStop(seq) => meta::put(conn, meta::CLEAN_STOP, &seq.to_string()),
     }
 }

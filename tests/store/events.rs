@@ -1,7 +1,7 @@
 //! The durable event log: appended in order, read back after a reopen for a replay only
 //! when it holds every missed event, pruned to the newest events now and then.
 
-use parkdesk::store::{SEQ_SKIP_AFTER_CRASH, Store, StoredEvent};
+use parkdesk::store::{Store, StoredEvent};
 
 fn event(seq: u64) -> StoredEvent {
     StoredEvent {
@@ -112,72 +112,4 @@ async fn the_log_keeps_only_the_newest_events_once_pruned() {
     }
     store.flush().await.unwrap();
     assert_eq!(store.last_seq().await.unwrap(), 3600);
-}
-
-#[tokio::test]
-async fn after_a_clean_stop_seq_goes_on_and_after_a_crash_it_skips_what_may_have_been_lost() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("parkdesk.db");
-    let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.resume_seq().await.unwrap(),
-        0,
-        "a new store starts at 0"
-    );
-    store.alive_at(parkdesk::protocol::Timestamp::from_unix_millis(1));
-    for seq in 1..=5 {
-        store.append_event(event(seq));
-    }
-    store.mark_clean_stop(5);
-    store.close().await.unwrap();
-
-    let store = Store::open(&path).unwrap();
-    assert_eq!(
-        store.resume_seq().await.unwrap(),
-        5,
-        "a clean stop: the next is 6"
-    );
-    for seq in 6..=7 {
-        store.append_event(event(seq));
-    }
-    // A crash: no clean stop. Seqs 8… may have gone to clients and never to the log.
-    drop(store);
-    let store = Store::open(&path).unwrap();
-    let skipped_to = 7 + SEQ_SKIP_AFTER_CRASH;
-    assert_eq!(store.resume_seq().await.unwrap(), skipped_to);
-    assert_eq!(
-        seqs(&store.events_after(3, skipped_to).await.unwrap().unwrap()),
-        [4, 5, 6, 7],
-        "a client that saw up to 3 missed 4 to 7 and nothing else"
-    );
-    assert_eq!(
-        store.events_after(8, skipped_to).await.unwrap(),
-        None,
-        "a client that saw 8 saw an event the log never got"
-    );
-    store.append_event(event(skipped_to + 1));
-    assert_eq!(
-        seqs(
-            &store
-                .events_after(6, skipped_to + 1)
-                .await
-                .unwrap()
-                .unwrap()
-        ),
-        [7, skipped_to + 1]
-    );
-    // The mark is used up: the skipped seqs take one row, and pruning counts rows.
-    store.set_event_retention(3);
-    for seq in skipped_to + 2..skipped_to + 1002 {
-        store.append_event(event(seq));
-    }
-    store.flush().await.unwrap();
-    assert_eq!(
-        store
-            .events_after(skipped_to + 998, skipped_to + 1001)
-            .await
-            .unwrap()
-            .map(|e| e.len()),
-        Some(3)
-    );
 }

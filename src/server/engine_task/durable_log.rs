@@ -20,8 +20,7 @@ pub const HEARTBEAT: Duration = Duration::from_secs(1);
 pub struct Resume {
     /// The epoch naming the history (the same as the last run's unless the store is new).
     pub epoch: String,
-    /// The last seq the store logged (past the seqs skipped after a crash): this run's
-    /// first event is the next.
+    /// The last seq the store logged: this run's first event is the next.
     pub last_seq: u64,
     /// The first number this run's call and announcement ids (`s-N`, `c-N`, `a-N`) carry.
     pub first_id: u64,
@@ -43,7 +42,7 @@ impl Resume {
     pub async fn load(store: &Store) -> Result<Resume, StoreError> {
         Ok(Resume {
             epoch: store.epoch().await?,
-            last_seq: store.resume_seq().await?,
+            last_seq: store.last_seq().await?,
             first_id: store.reserve_ids(ID_BLOCK).await?,
         })
     }

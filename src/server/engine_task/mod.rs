@@ -217,12 +217,10 @@ impl EngineTask {
                 break;
             }
         }
-        if let Some(store) = &self.store {
-            // Every event is logged: the next run goes on from this seq, skipping none.
-            store.mark_clean_stop(self.seq);
-            if let Err(e) = store.flush().await {
-                tracing::error!(error = %e, "store writes failed");
-            }
+        if let Some(store) = &self.store
+            && let Err(e) = store.flush().await
+        {
+            tracing::error!(error = %e, "store writes failed");
         }
         self.hub.detach_all();
         if let Some((_, reply)) = self.drain.take() {
