@@ -158,6 +158,17 @@ impl Hub {
         self.log.push_back(event);
     }
 
+    /// Fills the replay buffer with events of the run before (from the store's log, oldest
+    /// first, ending at the current seq), before any is published or anyone subscribes.
+    pub fn seed(&mut self, events: impl IntoIterator<Item = Published>) {
+        for event in events {
+            if self.log.len() == self.capacity {
+                self.log.pop_front();
+            }
+            self.log.push_back(event);
+        }
+    }
+
     /// Events after `since`, filtered, if the log still holds all of them.
     pub fn replay(&self, since: u64, current: u64, filter: &Filter) -> Option<Vec<Arc<str>>> {
         if since > current {
@@ -291,6 +302,20 @@ mod tests {
         assert!(hub.replay(14, 25, &all).is_none(), "seq 15 is gone");
         assert_eq!(hub.replay(25, 25, &all).map(|v| v.len()), Some(0));
         assert!(hub.replay(26, 25, &all).is_none(), "from the future");
+    }
+
+    #[test]
+    fn a_seeded_buffer_replays_like_a_published_one() {
+        let mut hub = Hub::new(3, 64);
+        hub.seed((1..=5).map(event));
+        let all = Filter::Everything;
+        assert_eq!(hub.replay(2, 5, &all).map(|v| v.len()), Some(3));
+        assert!(
+            hub.replay(1, 5, &all).is_none(),
+            "only the newest 3 are kept"
+        );
+        hub.publish(event(6));
+        assert_eq!(hub.replay(3, 6, &all).map(|v| v.len()), Some(3));
     }
 
     #[test]

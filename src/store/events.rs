@@ -58,6 +58,46 @@ pub(crate) fn prune(conn: &Connection, keep: usize) -> Result<usize, StoreError>
     )?)
 }
 
+/// The newest `n` events, oldest first.
+pub(crate) fn newest(conn: &Connection, n: usize) -> Result<Vec<StoredEvent>, StoreError> {
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, at, name, frame, concerns FROM
+           (SELECT * FROM events ORDER BY seq DESC LIMIT ?1)
+         ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![n], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+        ))
+    })?;
+    let mut events = Vec::new();
+    for row in rows {
+        let (seq, at, name, frame, concerns) = row?;
+        let seq = u64::try_from(seq).unwrap_or(0);
+        events.push(StoredEvent {
+            seq,
+            at,
+            name,
+            concerns: decode_concerns(seq, &concerns)?,
+            frame,
+        });
+    }
+    Ok(events)
+}
+
+fn decode_concerns(seq: u64, text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        table: "events",
+        key: seq.to_string(),
+        message: e.to_string(),
+    })
+}
+
 /// The highest seq logged (0 for an empty log).
 pub(crate) fn last_seq(conn: &Connection) -> Result<u64, StoreError> {
     let last: Option<i64> = conn
@@ -100,11 +140,7 @@ pub(crate) fn after(
             return Ok(None);
         }
         expected += 1;
-        let concerns = serde_json::from_str(&concerns).map_err(|e| StoreError::Corrupt {
-            table: "events",
-            key: seq.to_string(),
-            message: e.to_string(),
-        })?;
+        let concerns = decode_concerns(seq, &concerns)?;
         events.push(StoredEvent {
             seq,
             at,

@@ -293,6 +293,13 @@ impl Store {
         }
     }
 
+    /// The newest `n` logged events, oldest first: what a new run's replay buffer starts
+    /// with.
+    pub async fn newest_events(&self, n: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.request(|reply| Request::NewestEvents { n, reply })
+            .await
+    }
+
     /// The highest seq in the event log (0 for none): where a new run's `seq` goes on.
     pub async fn last_seq(&self) -> Result<u64, StoreError> {
         self.request(Request::LastSeq).await

@@ -89,6 +89,10 @@ pub(crate) enum Request {
         reply: Reply<Option<Vec<StoredEvent>>>,
     },
     LastSeq(Reply<u64>),
+    NewestEvents {
+        n: usize,
+        reply: Reply<Vec<StoredEvent>>,
+    },
     Epoch {
         fresh: String,
         reply: Reply<String>,
@@ -240,6 +244,9 @@ impl Worker {
             }
             Request::EventsAfter { since, upto, reply } => {
                 let _ = reply.send(events::after(&self.conn, since, upto));
+            }
+            Request::NewestEvents { n, reply } => {
+                let _ = reply.send(events::newest(&self.conn, n));
             }
             Request::LastSeq(reply) => {
                 let _ = reply.send(events::last_seq(&self.conn));

@@ -87,7 +87,17 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
     drop(other);
     server.shutdown().await;
 
+    // A replay buffer of 4: the console's missed events are older, so they come from the
+    // store's log; the buffer starts with the newest events of the run before.
+    opts.task.event_buffer = 4;
     let server = start_server(opts).await.expect("second run");
+    let (mut fresh, _) = Peer::hello(&server.url(), RECEPTION).await;
+    let ok = fresh.ok("subscribe", json!({})).await;
+    let recent = ok["snapshot"]["recent"].as_array().expect("recent");
+    assert!(
+        recent.iter().any(|e| e["event"] == "park.ended"),
+        "a snapshot's recent activity survives the restart: {ok}"
+    );
     let (mut desk, hello) = Peer::hello(&server.url(), RECEPTION).await;
     assert_eq!(
         hello["epoch"],
@@ -108,6 +118,10 @@ async fn a_restart_on_the_same_store_keeps_the_epoch_goes_on_with_seq_and_replay
         replayed,
         last - seen,
         "a receptionist gets every missed event"
+    );
+    assert!(
+        replayed > 4,
+        "more than the buffer holds: read from the store's log"
     );
     let mut frames = Vec::new();
     for _ in 0..replayed {

@@ -5,6 +5,7 @@
 
 use super::EngineTask;
 use super::hub::Published;
+use crate::engine::EventName;
 use crate::protocol::Timestamp;
 use crate::store::{Store, StoreError, StoredEvent};
 use std::time::Duration;
@@ -59,6 +60,41 @@ impl EngineTask {
         }
         self.id_ceiling = resume.first_id.saturating_add(ID_BLOCK);
         self
+    }
+
+    /// Starts the replay buffer (and a snapshot's `recent`) with the newest events of the
+    /// runs before, so a client reconnecting right after a restart is answered from memory.
+    pub(super) async fn seed_from_log(&mut self) {
+        let Some(store) = &self.store else {
+            return;
+        };
+        let logged = match store.newest_events(self.settings.event_buffer).await {
+            Ok(logged) => logged,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the event log failed; replays read it later");
+                return;
+            }
+        };
+        // Only an unbroken run of events ending at this run's first seq is a replay buffer.
+        let mut expected = self.seq;
+        let mut seeded = Vec::new();
+        for event in logged.into_iter().rev() {
+            let Some(name) = EventName::from_wire(&event.name) else {
+                break;
+            };
+            if event.seq != expected {
+                break;
+            }
+            expected = expected.saturating_sub(1);
+            seeded.push(Published {
+                seq: event.seq,
+                name,
+                text: event.frame.into(),
+                concerns: event.concerns,
+            });
+        }
+        seeded.reverse();
+        self.hub.seed(seeded);
     }
 
     /// Appends a published event to the store's log.

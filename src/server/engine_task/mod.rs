@@ -174,6 +174,7 @@ impl EngineTask {
 
     /// Runs until every sender is gone or a drain completes.
     pub async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        self.seed_from_log().await;
         if let Some(store) = &self.store {
             match store.load_numbers().await {
                 Ok(stored) => self.numbers.load(stored.into_inventory()),
