@@ -98,7 +98,8 @@ fn merge_missing(setup: &mut EngineSetup, extra: EngineSetup) {
 }
 
 /// Opens the store (refused while another engine holds it), closes the parks the last
-/// process left open as `lost` at its last heartbeat, and reads the saved setup.
+/// process left open and that no durable record carries on as `lost` at its last heartbeat
+/// (a new epoch then: they ended with no event), and reads the saved setup.
 async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)> {
     let store = match settings
         .store
@@ -116,8 +117,18 @@ async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)>
         .await
         .context("reading the last heartbeat")?;
     let at = last_alive.unwrap_or_else(|| crate::runtime::DriverClock::start().utc_now());
+    // A park whose call has a durable record is carried on (or ended, with its event) by
+    // the start-up's restore: only the others are closed here.
+    let carried: Vec<crate::engine::switch::CallId> = store
+        .load_durable()
+        .await
+        .context("reading the durable calls")?
+        .calls
+        .into_iter()
+        .map(|row| crate::engine::switch::CallId(row.call))
+        .collect();
     let lost = store
-        .close_open_parks_as_lost(at)
+        .close_open_parks_as_lost_except(at, &carried)
         .await
         .context("closing lost parks")?;
     if lost > 0 {

@@ -54,6 +54,7 @@ impl EngineTask {
     /// switch's calls and the engine's announcements are numbered from this run's block.
     pub fn resume(mut self, resume: &Resume) -> EngineTask {
         self.seq = resume.last_seq;
+        self.published_seq = resume.last_seq;
         self.engine.number_announcements_from(resume.first_id);
         if let Some(sim) = &mut self.sim {
             sim.number_calls_from(resume.first_id);

@@ -7,14 +7,18 @@
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
 //! - `snapshot`: a new subscriber's replay (from the hub or the store's log) or snapshot;
+//! - [`durable`]: the engine's durable call records written to the store before anything
+//!   they cover is acknowledged, and put back at start ([`EngineTask::restore_calls`]);
 //! - `durable_log`: where a run picks up its store's history, the log of every event, the
 //!   heartbeat.
 
 mod dispatch;
+pub mod durable;
 pub mod durable_log;
 pub mod handle;
 mod snapshot;
 
+pub use durable::RestoreReport;
 pub use durable_log::Resume;
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
 
@@ -76,6 +80,12 @@ pub struct EngineTask {
     lamps_changed: bool,
     /// The id number the next run may start from, as last written to the store.
     id_ceiling: u64,
+    /// Events waiting for the store to write the durable records before them.
+    held: durable::Held,
+    /// Where the store's answers to those flushes arrive (taken by `run`).
+    flushed: Option<mpsc::UnboundedReceiver<u64>>,
+    /// The seq of the last event handed to the hub (below `seq` while events are held).
+    published_seq: u64,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -105,6 +115,7 @@ impl EngineTask {
             .demo_seed
             .map(|seed| DemoTraffic::new(seed, DemoDirectory::from_setup(engine.setup())));
         let board = Switchboard::new(clock.now());
+        let (flushed_tx, flushed) = mpsc::unbounded_channel();
         EngineTask {
             engine,
             sim,
@@ -125,6 +136,9 @@ impl EngineTask {
             numbers: NumbersDesk::default(),
             lamps_changed: false,
             id_ceiling: 0,
+            held: durable::Held::new(flushed_tx),
+            flushed: Some(flushed),
+            published_seq: 0,
         }
     }
 
@@ -150,19 +164,50 @@ impl EngineTask {
 
     /// What the switchboard handed out: events published (returns the last seq), intents
     /// for SIP calls (or for no switch at all) forwarded to the SIP side.
+    ///
+    /// Durable records first: a pump's record changes are queued to the store before its
+    /// intents go out, and its events are held until the store has written them (see
+    /// [`durable`]).
     fn forward_outputs(&mut self) -> Option<u64> {
+        let outputs: Vec<Output> = std::iter::from_fn(|| self.board.poll_output()).collect();
+        let changes = outputs
+            .iter()
+            .filter_map(|output| match output {
+                Output::Durable(at, change) => Some((*at, change.clone())),
+                _ => None,
+            })
+            .collect();
+        self.write_durable(changes);
         let mut last = None;
-        while let Some(output) = self.board.poll_output() {
+        for output in outputs {
             match output {
                 Output::Event(at, event) => last = Some(self.publish(at, &event)),
                 Output::Intent(_, intent) => match &self.sip {
                     Some(sip) => sip.intent(intent),
                     None => tracing::debug!(?intent, "no switch for intent"),
                 },
-                Output::SwitchEvent(..) => {}
+                Output::SwitchEvent(..) | Output::Durable(..) => {}
             }
         }
         last
+    }
+
+    /// Hands an event to the hub, or holds it behind events waiting for the store.
+    fn hand_out(&mut self, event: Published) {
+        if self.held.is_holding() {
+            self.held.hold(event);
+        } else {
+            self.published_seq = event.seq;
+            self.hub.publish(event);
+        }
+    }
+
+    /// Hands the events a store flush released to the hub, in order.
+    fn release_held(&mut self, events: Vec<Published>) {
+        for event in events {
+            self.published_seq = event.seq;
+            self.hub.publish(event);
+        }
     }
 
     /// The numbers desk: the inventory and its read view for SIP
@@ -188,6 +233,7 @@ impl EngineTask {
         let mut heartbeat = tokio::time::interval(durable_log::HEARTBEAT);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let beating = self.store.is_some();
+        let mut flushed = self.flushed.take();
         loop {
             let next = self.next_deadline();
             let sleep = async {
@@ -202,7 +248,17 @@ impl EngineTask {
                     None => std::future::pending().await,
                 }
             };
+            let store_wrote = async {
+                match flushed.as_mut() {
+                    Some(flushed) => flushed.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                Some(batch) = store_wrote => {
+                    let events = self.held.release(batch);
+                    self.release_held(events);
+                }
                 msg = rx.recv() => match msg {
                     Some(msg) => self.handle_msg(msg),
                     None => break,
@@ -223,6 +279,9 @@ impl EngineTask {
         {
             tracing::error!(error = %e, "store writes failed");
         }
+        // Everything is written now: held events go out before the subscribers are let go.
+        let events = self.held.release_all();
+        self.release_held(events);
         self.hub.detach_all();
         if let Some((_, reply)) = self.drain.take() {
             let _ = reply.send(());
@@ -302,7 +361,7 @@ impl EngineTask {
             concerns: hub::concerns(event),
         };
         self.log_event(&published, at);
-        self.hub.publish(published);
+        self.hand_out(published);
         self.seq
     }
 

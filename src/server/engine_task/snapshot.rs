@@ -39,22 +39,27 @@ impl EngineTask {
         } else {
             None
         };
+        // Events held for the store are not in the hub yet: a replay goes up to the last one
+        // published, and the held ones follow live.
+        let published = self.published_seq;
         let since = match (args.since, &args.epoch) {
             (Some(since), Some(epoch)) if *epoch == self.epoch => Some(since),
             (Some(since), None) => Some(since),
             _ => None,
         };
-        let replay = since.and_then(|since| self.hub.replay(since, self.seq, &filter));
-        // Queued now, before any later event is appended: the read ends at this seq.
+        let replay = since.and_then(|since| self.hub.replay(since, published, &filter));
+        // From the store's log when the hub no longer (or not yet) holds `since`, and no event
+        // is held (a snapshot's fallback would then have to skip the held ones, which only
+        // this task can arrange). Queued now: the read ends at this seq.
         let from_log = match (since, &replay, &self.store) {
-            (Some(since), None, Some(store)) if since < self.seq => {
-                Some(store.events_after(since, self.seq))
+            (Some(since), None, Some(store)) if since < published && published == self.seq => {
+                Some(store.events_after(since, published))
             }
             _ => None,
         };
         let Attached { id, events, slow } = self.hub.attach(filter.clone(), zone);
         if let Some(read) = from_log {
-            let seq = self.seq;
+            let seq = published;
             // The snapshot of this moment, for a log that no longer holds `since`.
             let snapshot = self.snapshot(actor);
             return Subscribed::FromLog(Box::pin(async move {
@@ -102,18 +107,22 @@ impl EngineTask {
                 SubscribeOk {
                     snapshot: None,
                     replayed: Some(frames.len() as u64),
-                    seq: self.seq,
+                    seq: published,
                 },
                 frames,
             ),
-            None => (
-                SubscribeOk {
-                    snapshot: Some(self.snapshot(actor)),
-                    replayed: None,
-                    seq: self.seq,
-                },
-                Vec::new(),
-            ),
+            None => {
+                // The snapshot shows the engine as it is, held events included.
+                self.hub.seen_up_to(id, self.seq);
+                (
+                    SubscribeOk {
+                        snapshot: Some(self.snapshot(actor)),
+                        replayed: None,
+                        seq: self.seq,
+                    },
+                    Vec::new(),
+                )
+            }
         };
         Subscribed::Now(Ok(Subscription {
             ok,
