@@ -2,7 +2,8 @@
 //! epoch, `seq` goes on, a console re-subscribing with `since` + `epoch` gets the missed
 //! events replayed from the store's log (not a snapshot), and call and announcement ids never
 //! repeat. Process-level faults with the real binary: a second engine on one store is
-//! refused naming the first's pid; after SIGKILL a park left open ends `lost` at the last
+//! refused naming the first's pid; after SIGKILL a park left open (with no durable record to
+//! carry it on) ends `lost` at the last
 //! heartbeat, not at the restart.
 #![allow(clippy::disallowed_methods)] // the process tests wait on wall time
 
@@ -222,7 +223,7 @@ async fn a_second_engine_on_the_same_store_refuses_to_start_naming_the_first() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn after_sigkill_a_parked_call_ends_lost_at_the_last_heartbeat_and_ids_go_on() {
+async fn after_sigkill_a_park_no_record_carries_on_ends_lost_at_the_last_heartbeat_and_ids_go_on() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = EngineConfig::new(dir.path()).reception_desk().write();
     let db = dir.path().join("parkdesk.db");
@@ -251,6 +252,12 @@ async fn after_sigkill_a_parked_call_ends_lost_at_the_last_heartbeat_and_ids_go_
         killed_at - last_alive
     );
 
+    // The park's durable record is gone (never written, or removed): nothing carries it
+    // on, so the start closes it `lost` in the history.
+    rusqlite::Connection::open(&db)
+        .expect("the store")
+        .execute("DELETE FROM durable_calls", [])
+        .expect("records removed");
     let restarted_at = unix_now();
     let mut engine = EngineProcess::start(&cfg);
     let (mut p, hello) = Peer::hello(&engine.url, RECEPTION).await;
