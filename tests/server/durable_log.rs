@@ -3,8 +3,7 @@
 //! events replayed from the store's log (not a snapshot), and call and announcement ids never
 //! repeat. Process-level faults with the real binary: a second engine on one store is
 //! refused naming the first's pid; after SIGKILL a park left open (with no durable record to
-//! carry it on) ends `lost` at the last
-//! heartbeat, not at the restart.
+//! carry it on) ends `lost` at the last heartbeat, not at the restart.
 #![allow(clippy::disallowed_methods)] // the process tests wait on wall time
 
 use crate::support::process::{EngineProcess, parkdesk};
