@@ -99,7 +99,9 @@ fn merge_missing(setup: &mut EngineSetup, extra: EngineSetup) {
     }
 }
 
-/// Opens the store, closes parks a crash left open as `lost`, and reads the saved setup.
+/// Opens the store (refused while another engine holds it), closes the parks the last
+/// process left open and that no durable record carries on as `lost` at its last heartbeat
+/// (a new epoch then: they ended with no event), and reads the saved setup.
 async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)> {
     let store = match settings
         .store
@@ -110,15 +112,35 @@ async fn open_store(settings: &Settings) -> anyhow::Result<(Store, StoredSetup)>
         config::StoreLocation::File(path) => Store::open(&path)
             .with_context(|| format!("opening the store at {}", path.display()))?,
     };
-    let now = crate::runtime::DriverClock::start().utc_now();
+    store.set_event_retention(settings.store.event_retention);
+    // Read before this run's first heartbeat: when the last process was last known alive.
+    let last_alive = store
+        .last_alive()
+        .await
+        .context("reading the last heartbeat")?;
+    let at = last_alive.unwrap_or_else(|| crate::runtime::DriverClock::start().utc_now());
+    // A park whose call has a durable record is carried on (or ended, with its event) by
+    // the start-up's restore: only the others are closed here.
+    let carried: Vec<crate::engine::switch::CallId> = store
+        .load_durable()
+        .await
+        .context("reading the durable calls")?
+        .calls
+        .into_iter()
+        .map(|row| crate::engine::switch::CallId(row.call))
+        .collect();
     let lost = store
-        .close_open_parks_as_lost(now)
+        .close_open_parks_as_lost_except(at, &carried)
         .await
         .context("closing lost parks")?;
     if lost > 0 {
+        // Those parks ended with no event: a client's view can no longer be brought up to
+        // date by replaying the log, so the history starts anew (clients take a snapshot).
+        let epoch = store.new_epoch().await.context("renewing the epoch")?;
         tracing::warn!(
             lost,
-            "parks left open by the last run were recorded as lost"
+            %epoch,
+            "parks left open by the last run were recorded as lost; new epoch"
         );
     }
     let saved = store.load_setup().await.context("reading the directory")?;

@@ -233,13 +233,24 @@ impl Default for ParkSettings {
     }
 }
 
-/// `[store]`: where the SQLite database lives.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `[store]`: where the SQLite database lives, and how much of the event log it keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreSettings {
     /// The database file; `":memory:"` keeps nothing across restarts; unset means
     /// `parkdesk/parkdesk.db` in the XDG data directory.
     pub path: Option<PathBuf>,
+    /// Events the durable log keeps for replay to reconnecting clients (the newest).
+    pub event_retention: usize,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            path: None,
+            event_retention: crate::store::DEFAULT_EVENT_RETENTION,
+        }
+    }
 }
 
 /// `[log]`: the log level and where the daily log files go (never stdout or stderr).

@@ -263,6 +263,13 @@ pub(crate) fn validate(settings: &Settings) -> Vec<Issue> {
         );
     }
 
+    c.between(
+        root.key("store").key("event_retention"),
+        settings.store.event_retention as u64,
+        1,
+        100_000_000,
+    );
+
     let log = root.key("log");
     if let Err(e) = tracing_subscriber::EnvFilter::try_new(&settings.log.level) {
         c.fail(

@@ -143,6 +143,17 @@ impl Engine {
         self.queue_announcement(now, draft);
     }
 
+    /// Numbers the next announcement `a-{first}` (then on up): a new run goes on past the
+    /// ids the runs before it handed out. Set before any announcement is made.
+    pub fn number_announcements_from(&mut self, first: u64) {
+        self.announcements.last_id = first.saturating_sub(1);
+    }
+
+    /// The number the next announcement's id will carry.
+    pub fn next_announcement_number(&self) -> u64 {
+        self.announcements.last_id + 1
+    }
+
     fn queue_announcement(&mut self, now: Instant, draft: Draft) -> Announcement {
         self.announcements.last_id += 1;
         let served = self

@@ -37,6 +37,43 @@ pub enum EventName {
 }
 
 impl EventName {
+    /// Every event name.
+    pub const ALL: [EventName; 25] = {
+        use EventName::*;
+        [
+            CallOffered,
+            CallRinging,
+            CallAnswered,
+            CallHeld,
+            CallUnheld,
+            CallEnded,
+            CallTransferred,
+            ParkStarted,
+            ParkRetrieving,
+            ParkReturned,
+            ParkTimeout,
+            ParkRingback,
+            ParkFallback,
+            ParkExtended,
+            ParkFailed,
+            ParkEnded,
+            PickupRinging,
+            PickupPicked,
+            PickupFailed,
+            AnnouncementQueued,
+            AnnouncementStarted,
+            AnnouncementFinished,
+            AnnouncementFailed,
+            AnnouncementDropped,
+            EngineStopping,
+        ]
+    };
+
+    /// The name whose wire name is `name` (an event read back from a log).
+    pub fn from_wire(name: &str) -> Option<EventName> {
+        EventName::ALL.into_iter().find(|n| n.as_str() == name)
+    }
+
     /// The wire name, e.g. `park.started`.
     pub fn as_str(self) -> &'static str {
         use EventName::*;

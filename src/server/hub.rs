@@ -50,24 +50,21 @@ impl Filter {
 
     /// Whether the event passes.
     pub fn admits(&self, event: &Published) -> bool {
+        self.admits_named(event.name.as_str(), &event.concerns)
+    }
+
+    /// Whether an event named `name` concerning `concerns` passes (an event read back
+    /// from the store's log is filtered exactly as a live one).
+    pub fn admits_named(&self, name: &str, concerns: &[String]) -> bool {
+        let about_the_engine = [EventName::EngineStopping, EventName::EngineRestarting]
+            .iter()
+            .any(|e| e.as_str() == name);
         match self {
             Filter::Everything => true,
-            Filter::Announcements => {
-                event.name.as_str().starts_with("announcement.") || about_the_engine(event.name)
-            }
-            Filter::User(user) => {
-                about_the_engine(event.name) || event.concerns.iter().any(|c| c == user)
-            }
+            Filter::Announcements => name.starts_with("announcement.") || about_the_engine,
+            Filter::User(user) => about_the_engine || concerns.iter().any(|c| c == user),
         }
     }
-}
-
-/// Whether an event is about the engine itself, which every subscriber hears.
-fn about_the_engine(name: EventName) -> bool {
-    matches!(
-        name,
-        EventName::EngineStopping | EventName::EngineRestarting
-    )
 }
 
 /// The users an engine event concerns.
@@ -163,6 +160,17 @@ impl Hub {
             self.log.pop_front();
         }
         self.log.push_back(event);
+    }
+
+    /// Fills the replay buffer with events of the run before (from the store's log, oldest
+    /// first, ending at the current seq), before any is published or anyone subscribes.
+    pub fn seed(&mut self, events: impl IntoIterator<Item = Published>) {
+        for event in events {
+            if self.log.len() == self.capacity {
+                self.log.pop_front();
+            }
+            self.log.push_back(event);
+        }
     }
 
     /// Events after `since`, filtered, if the log still holds all of them.
@@ -306,6 +314,20 @@ mod tests {
         assert!(hub.replay(14, 25, &all).is_none(), "seq 15 is gone");
         assert_eq!(hub.replay(25, 25, &all).map(|v| v.len()), Some(0));
         assert!(hub.replay(26, 25, &all).is_none(), "from the future");
+    }
+
+    #[test]
+    fn a_seeded_buffer_replays_like_a_published_one() {
+        let mut hub = Hub::new(3, 64);
+        hub.seed((1..=5).map(event));
+        let all = Filter::Everything;
+        assert_eq!(hub.replay(2, 5, &all).map(|v| v.len()), Some(3));
+        assert!(
+            hub.replay(1, 5, &all).is_none(),
+            "only the newest 3 are kept"
+        );
+        hub.publish(event(6));
+        assert_eq!(hub.replay(3, 6, &all).map(|v| v.len()), Some(3));
     }
 
     #[test]

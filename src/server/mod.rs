@@ -55,7 +55,8 @@ pub enum ServerError {
     /// The SIP side could not start.
     #[error("SIP: {0}")]
     Sip(#[from] crate::sip::SipError),
-    /// The store could not be read at start.
+    /// The store could not be read at start (durable calls, the epoch, the last seq, the id
+    /// numbers).
     #[error("store: {0}")]
     Store(#[source] crate::store::StoreError),
     /// No randomness for the epoch, tokens and keys.
@@ -70,7 +71,7 @@ pub struct SessionContext {
     pub engine: EngineHandle,
     /// The driver clock (for `hello.now`).
     pub clock: DriverClock,
-    /// This run's epoch.
+    /// The epoch: the store's, unbroken across restarts and crashes.
     pub epoch: String,
     /// Engine name and version.
     pub name: String,
@@ -106,7 +107,7 @@ pub struct ServerOptions {
 pub struct ServerHandle {
     /// The bound address.
     pub addr: SocketAddr,
-    /// This run's epoch.
+    /// The epoch: the store's, unbroken across restarts and crashes.
     pub epoch: String,
     /// The SIP side, when `[sip]` is configured.
     pub sip: Option<Arc<crate::sip::SipService>>,
@@ -156,7 +157,14 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         addr: opts.listen,
         source,
     })?;
-    let epoch = crate::runtime::entropy::random_hex(8);
+    // Where this run picks up the store's history: epoch, seq, id numbers.
+    let resume = match &opts.store {
+        Some(store) => engine_task::Resume::load(store)
+            .await
+            .map_err(ServerError::Store)?,
+        None => engine_task::Resume::fresh(),
+    };
+    let epoch = resume.epoch.clone();
     // For `health`; shutdown waits on completion senders, not on this count.
     let connections = Arc::new(AtomicUsize::new(0));
     let (tx, rx) = EngineHandle::channel(1024);
@@ -164,7 +172,8 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     let sip = match opts.sip.clone() {
         Some(settings) => {
             let (events, mut incoming) = mpsc::unbounded_channel();
-            let sip = crate::sip::start(settings, &opts.setup, clock, events).await?;
+            let sip =
+                crate::sip::start(settings, &opts.setup, clock, events, resume.first_id).await?;
             if let Some(store) = &opts.store {
                 sip.attach_store(store.clone(), !durable.legs.is_empty());
             }
@@ -189,6 +198,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         opts.task.clone(),
         connections.clone(),
     )
+    .resume(&resume)
     .with_sip(sip.clone())
     .with_stop_requests(stop_tx);
     restore::carry_on(&mut task, sip.as_deref(), &durable).await;

@@ -113,6 +113,17 @@ impl SimSwitch {
         switch
     }
 
+    /// Numbers the next call the switch creates `c-{first}` (then on up): a new run goes on
+    /// past the ids the runs before it handed out.
+    pub fn number_calls_from(&mut self, first: u64) {
+        self.next_call = first.max(1);
+    }
+
+    /// The number the next call's id will carry.
+    pub fn next_call_number(&self) -> u64 {
+        self.next_call
+    }
+
     /// Replaces the groups a ring target may name (by id or number). A ring at a group
     /// rings its first member; at a group without members it fails `unreachable`.
     pub fn set_groups(&mut self, groups: &[Group]) {

@@ -27,7 +27,7 @@ use sip_types::print::AppendCtx;
 use sip_types::{Method, Name, StatusCode};
 use sip_ua::dialog::Dialog;
 use sip_ua::invite::acceptor::InviteAcceptor;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
@@ -55,7 +55,6 @@ pub struct Front {
     media: Media,
     core: mpsc::UnboundedSender<CoreMsg>,
     contact: Contact,
-    next_call: AtomicU64,
     blf: Arc<Blf>,
     seen: Mutex<SeenInvites>,
 }
@@ -74,7 +73,6 @@ impl Front {
             media,
             core,
             contact,
-            next_call: AtomicU64::new(1),
             blf,
             seen: Mutex::new(SeenInvites::default()),
         }
@@ -388,7 +386,7 @@ impl Front {
             opened_ms: self.shared.clock.utc_now().unix_millis(),
         };
         let acceptor = InviteAcceptor::new(dialog, request);
-        let n = self.next_call.fetch_add(1, Ordering::Relaxed);
+        let n = self.shared.next_call.fetch_add(1, Ordering::Relaxed);
         let call = CallId(format!("s-{n}"));
         let (tx, rx) = mpsc::unbounded_channel();
         let addr = LegAddr {

@@ -272,6 +272,11 @@ impl SipService {
         )
     }
 
+    /// The number the next incoming call's id (`s-N`) will carry.
+    pub fn next_call_number(&self) -> u64 {
+        self.shared.next_call.load(Ordering::Relaxed)
+    }
+
     /// Phones registered now.
     pub fn registrations(&self) -> usize {
         self.shared.registrar().len()
@@ -279,12 +284,13 @@ impl SipService {
 }
 
 /// Starts the SIP side: media, the endpoint on UDP and TCP, the core. Call events go to
-/// `events`.
+/// `events`; incoming calls are numbered from `s-{first_call}` (unique across runs).
 pub async fn start(
     settings: SipSettings,
     setup: &EngineSetup,
     clock: DriverClock,
     events: mpsc::UnboundedSender<SwitchEvent>,
+    first_call: u64,
 ) -> Result<SipService, SipError> {
     match crate::media::raise_open_file_limit() {
         Ok(limit) => tracing::info!(limit, "open-file limit"),
@@ -347,6 +353,7 @@ pub async fn start(
         sounds,
         advertised,
     ));
+    shared.next_call.store(first_call.max(1), Ordering::Relaxed);
     let (core_tx, core_rx) = mpsc::unbounded_channel();
     let blf = Arc::new(Blf::new(shared.clone(), contact.clone()));
     // The flood limit looks at every request first, before any work is spent on it.

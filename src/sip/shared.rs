@@ -8,7 +8,7 @@ use crate::config::SipSettings;
 use crate::numbers::NumberRoutes;
 use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::watch;
 
@@ -34,6 +34,8 @@ pub struct Shared {
     pub live_calls: AtomicUsize,
     /// Which new calls the front takes ([`Admission`] as a byte).
     admission: AtomicU8,
+    /// The number the next incoming call's id (`s-N`) carries: unique across runs.
+    pub next_call: AtomicU64,
     /// Durable legs written, and restored dialogs.
     pub durable: super::durable::DurableLegs,
 }
@@ -77,6 +79,7 @@ impl Shared {
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
             admission: AtomicU8::new(Admission::Open as u8),
+            next_call: AtomicU64::new(1),
             durable: super::durable::DurableLegs::default(),
         }
     }

@@ -41,6 +41,23 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: u32,
     },
+    /// The database's lock file could not be opened or locked.
+    #[error("cannot lock the database with {}: {source}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another process holds the database (another engine on the same store).
+    #[error("the database {} is in use by {}; stop it first", path.display(), holder(*pid))]
+    InUse {
+        /// The database.
+        path: PathBuf,
+        /// The holder's pid, as its lock file says.
+        pid: Option<u32>,
+    },
     /// A query failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -82,4 +99,12 @@ pub enum StoreError {
     /// An export format other than `csv` or `json`.
     #[error("unknown export format '{0}' (expected csv or json)")]
     UnknownFormat(String),
+}
+
+/// Who holds a database, for [`StoreError::InUse`].
+fn holder(pid: Option<u32>) -> String {
+    match pid {
+        Some(pid) => format!("parkdesk pid {pid}"),
+        None => "another process".to_string(),
+    }
 }

@@ -136,11 +136,22 @@ pub(crate) fn ended(conn: &Connection, ended: &ParkEnded) -> Result<(), StoreErr
     Ok(())
 }
 
-/// Ends every open park as `lost` at `at`; returns how many.
-pub(crate) fn close_open_as_lost(conn: &Connection, at: Timestamp) -> Result<usize, StoreError> {
+/// Ends every open park as `lost` at `at` (never before it started), except the parks of
+/// the calls in `keep`; returns how many. A park already ended is never touched again.
+pub(crate) fn close_open_as_lost(
+    conn: &Connection,
+    at: Timestamp,
+    keep: &[String],
+) -> Result<usize, StoreError> {
+    let keep = serde_json::to_string(keep).map_err(|e| StoreError::Corrupt {
+        table: "parks",
+        key: "keep".into(),
+        message: e.to_string(),
+    })?;
     Ok(conn.execute(
-        "UPDATE parks SET outcome = ?1, ended_by = NULL, ended_at = ?2 WHERE ended_at IS NULL",
-        params![ParkOutcome::Lost.as_str(), at.unix_millis()],
+        "UPDATE parks SET outcome = ?1, ended_by = NULL, ended_at = MAX(parked_at, ?2)
+         WHERE ended_at IS NULL AND call_id NOT IN (SELECT value FROM json_each(?3))",
+        params![ParkOutcome::Lost.as_str(), at.unix_millis(), keep],
     )?)
 }
 

@@ -1,18 +1,22 @@
 //! The store: SQLite on its own thread, holding the directory, tokens, park history, the
-//! audit log and the numbers inventory.
+//! audit log, the numbers inventory, durable calls and the event log.
 //!
 //! The engine's task never touches SQLite. A [`Store`] is a cheap handle (clone it freely)
 //! that sends operations over a channel to the one thread owning the connection. Writes are
 //! fire-and-forget and applied in the order sent; reads answer through a oneshot and see
 //! every write sent before them; [`Store::flush`] waits until everything queued is written
-//! and reports writes that failed since the last flush.
+//! and reports writes that failed since the last flush. One process at a time opens a
+//! database file: a lock file beside it names the holder.
 
 mod audit;
 mod directory;
 mod durable;
 mod error;
+mod events;
 mod export;
 mod history;
+mod lock;
+mod meta;
 mod numbers;
 pub mod schema;
 mod tokens;
@@ -22,10 +26,12 @@ pub use audit::{AuditEntry, redact_args};
 pub use directory::StoredSetup;
 pub use durable::{DurableRow, DurableState};
 pub use error::StoreError;
+pub use events::{DEFAULT_EVENT_RETENTION, StoredEvent};
 pub use export::{
     CSV_COLUMNS, ExportFormat, export_history, export_history_csv, export_history_json,
 };
 pub use history::{HistoryEntry, ParkEnded, ParkRecord};
+pub use lock::lock_path;
 pub use numbers::StoredNumbers;
 pub use schema::SCHEMA_VERSION;
 pub use tokens::{TokenRecord, find_token, hash_token, token_matches};
@@ -51,7 +57,9 @@ pub struct Store {
 
 impl Store {
     /// Opens (creating it and its directory if needed) the database at `path`: WAL journal,
-    /// a busy timeout, foreign keys on, migrations applied.
+    /// a busy timeout, foreign keys on, migrations applied. The database is this store's
+    /// alone until it closes: another process opening it gets [`StoreError::InUse`] naming
+    /// this one's pid.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
@@ -61,6 +69,7 @@ impl Store {
                 source,
             })?;
         }
+        let lock = lock::acquire(path)?;
         let open = |source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -74,7 +83,7 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open)?;
-        Store::start(conn)
+        Store::start(conn, Some(lock))
     }
 
     /// A store in memory: nothing survives the process (tests, `[store] path = ":memory:"`).
@@ -83,17 +92,17 @@ impl Store {
             path: ":memory:".into(),
             source,
         })?;
-        Store::start(conn)
+        Store::start(conn, None)
     }
 
-    fn start(mut conn: Connection) -> Result<Store, StoreError> {
+    fn start(mut conn: Connection, lock: Option<lock::StoreLock>) -> Result<Store, StoreError> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", true)?;
         schema::migrate(&mut conn)?;
         let (ops, queue) = mpsc::channel();
         std::thread::Builder::new()
             .name("parkdesk-store".into())
-            .spawn(move || Worker::new(conn).run(queue))
+            .spawn(move || Worker::new(conn, lock).run(queue))
             .map_err(StoreError::Thread)?;
         Ok(Store { ops })
     }
@@ -234,11 +243,105 @@ impl Store {
         .await
     }
 
-    /// Ends every park still open as `lost` at `at`: run once at start, before any park,
-    /// for the parks a crash left open. Returns how many.
+    /// Ends every park still open as `lost` at `at` (or at its start, if it started later):
+    /// run once at start, before any park, for the parks the last process left open. A park
+    /// already ended is never closed again. Returns how many.
     pub async fn close_open_parks_as_lost(&self, at: Timestamp) -> Result<usize, StoreError> {
-        self.request(|reply| Request::CloseOpenParksAsLost { at, reply })
+        self.close_open_parks_as_lost_except(at, &[]).await
+    }
+
+    /// [`Store::close_open_parks_as_lost`], leaving open the parks of the calls in `keep`
+    /// (the calls a start carries on).
+    pub async fn close_open_parks_as_lost_except(
+        &self,
+        at: Timestamp,
+        keep: &[crate::engine::switch::CallId],
+    ) -> Result<usize, StoreError> {
+        let keep = keep.iter().map(|c| c.0.clone()).collect();
+        self.request(|reply| Request::CloseOpenParksAsLost { at, keep, reply })
             .await
+    }
+
+    /// Appends a published event to the durable log (fire and forget, batched with every
+    /// other write; the oldest are pruned beyond the retention now and then).
+    pub fn append_event(&self, event: StoredEvent) {
+        self.write(Write::AppendEvent(event));
+    }
+
+    /// How many events the log keeps (`[store] event_retention`; at least 1).
+    pub fn set_event_retention(&self, keep: usize) {
+        self.write(Write::EventRetention(keep));
+    }
+
+    /// The logged events after `since` up to `upto`, in order, if the log holds every one
+    /// of them; `None` when any is gone (pruned, or lost) or `since` is past `upto`. The
+    /// read is queued when called, so it sees every event appended before the call, even if
+    /// awaited later.
+    pub fn events_after(
+        &self,
+        since: u64,
+        upto: u64,
+    ) -> impl std::future::Future<Output = Result<Option<Vec<StoredEvent>>, StoreError>> + use<>
+    {
+        let (reply, answer) = oneshot::channel();
+        let sent = self
+            .ops
+            .send(Op::Request(Request::EventsAfter { since, upto, reply }));
+        async move {
+            sent.map_err(|_| StoreError::Closed)?;
+            answer.await.map_err(|_| StoreError::Closed)?
+        }
+    }
+
+    /// The newest `n` logged events, oldest first: what a new run's replay buffer starts
+    /// with.
+    pub async fn newest_events(&self, n: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.request(|reply| Request::NewestEvents { n, reply })
+            .await
+    }
+
+    /// The highest seq in the event log (0 for none): where a new run's `seq` goes on.
+    pub async fn last_seq(&self) -> Result<u64, StoreError> {
+        self.request(Request::LastSeq).await
+    }
+
+    /// The epoch naming this store's event history: the stored one, or a new random one
+    /// stored now when the store has none (a new store).
+    pub async fn epoch(&self) -> Result<String, StoreError> {
+        let fresh = crate::runtime::entropy::random_hex(8);
+        self.request(|reply| Request::Epoch { fresh, reply }).await
+    }
+
+    /// Draws and stores a new epoch: events may have been lost (a restored backup), so
+    /// clients take a snapshot. Returns it.
+    pub async fn new_epoch(&self) -> Result<String, StoreError> {
+        let fresh = crate::runtime::entropy::random_hex(8);
+        self.request(|reply| Request::NewEpoch { fresh, reply })
+            .await
+    }
+
+    /// Records that the engine is alive at `at` (the heartbeat; fire and forget).
+    pub fn alive_at(&self, at: Timestamp) {
+        self.write(Write::AliveAt(at));
+    }
+
+    /// The last heartbeat written: when the last process was last known alive.
+    pub async fn last_alive(&self) -> Result<Option<Timestamp>, StoreError> {
+        self.request(Request::LastAlive).await
+    }
+
+    /// Reserves `block` numbers for this run's call and announcement ids and returns the
+    /// first (1 in a new store); the next run starts after the block, so ids never repeat
+    /// across runs, crashes included. Written before it answers.
+    pub async fn reserve_ids(&self, block: u64) -> Result<u64, StoreError> {
+        self.request(|reply| Request::ReserveIds { block, reply })
+            .await
+    }
+
+    /// Moves the next run's first id number up to `floor` (fire and forget; never down):
+    /// a run nearing the end of its block reserves more.
+    pub fn raise_id_floor(&self, floor: u64) {
+        self.write(Write::RaiseIdFloor(floor));
     }
 
     /// Inserts or replaces the engine's durable record of a call (`row.leg` is ignored).

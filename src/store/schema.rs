@@ -100,6 +100,12 @@ pub const MIGRATIONS: &[Migration] = &[
             );
         ",
     },
+    Migration {
+        name: "who each logged event concerns",
+        // A replay from the log filters events for a user's role as the live hub does, by
+        // the users each event concerns (a JSON array of user ids).
+        sql: "ALTER TABLE events ADD COLUMN concerns TEXT NOT NULL DEFAULT '[]';",
+    },
 ];
 
 /// The schema version this build writes.

@@ -7,7 +7,10 @@ use super::audit::{self, AuditEntry};
 use super::directory::{self, StoredSetup, Table};
 use super::durable::{self, DurableRow, DurableState};
 use super::error::StoreError;
+use super::events::{self, DEFAULT_EVENT_RETENTION, PRUNE_EVERY, StoredEvent};
 use super::history::{self, HistoryEntry, ParkEnded, ParkRecord};
+use super::lock::StoreLock;
+use super::meta;
 use super::tokens::{self, TokenRecord};
 use crate::engine::{EngineSetup, Group, GroupAssignment, OrbitRange, ParkPolicy, User};
 use crate::protocol::Timestamp;
@@ -53,7 +56,15 @@ pub(crate) enum Write {
     PutDurableCall(DurableRow),
     RemoveDurableCall(String),
     PutDurableLeg(DurableRow),
-    RemoveDurableLeg { call: String, leg: String },
+    RemoveDurableLeg {
+        call: String,
+        leg: String,
+    },
+    AppendEvent(StoredEvent),
+    /// Keep the newest `n` events from now on (applied in order, like any write).
+    EventRetention(usize),
+    AliveAt(Timestamp),
+    RaiseIdFloor(u64),
 }
 
 /// An operation with an answer.
@@ -69,7 +80,31 @@ pub(crate) enum Request {
     },
     CloseOpenParksAsLost {
         at: Timestamp,
+        keep: Vec<String>,
         reply: Reply<usize>,
+    },
+    EventsAfter {
+        since: u64,
+        upto: u64,
+        reply: Reply<Option<Vec<StoredEvent>>>,
+    },
+    LastSeq(Reply<u64>),
+    NewestEvents {
+        n: usize,
+        reply: Reply<Vec<StoredEvent>>,
+    },
+    Epoch {
+        fresh: String,
+        reply: Reply<String>,
+    },
+    NewEpoch {
+        fresh: String,
+        reply: Reply<String>,
+    },
+    LastAlive(Reply<Option<Timestamp>>),
+    ReserveIds {
+        block: u64,
+        reply: Reply<u64>,
     },
     AuditLog {
         limit: usize,
@@ -84,13 +119,22 @@ pub(crate) struct Worker {
     conn: Connection,
     /// Write failures since the last flush: how many, and the first one's message.
     failures: Option<(usize, String)>,
+    /// Events the log keeps.
+    retention: usize,
+    /// Events appended since the log was last pruned.
+    appended: usize,
+    /// The database's lock file, held as long as this thread owns the connection.
+    lock: Option<StoreLock>,
 }
 
 impl Worker {
-    pub(crate) fn new(conn: Connection) -> Worker {
+    pub(crate) fn new(conn: Connection, lock: Option<StoreLock>) -> Worker {
         Worker {
             conn,
             failures: None,
+            retention: DEFAULT_EVENT_RETENTION,
+            appended: 0,
+            lock,
         }
     }
 
@@ -132,7 +176,19 @@ impl Worker {
         match self.conn.transaction() {
             Ok(tx) => {
                 for write in writes.drain(..) {
+                    match &write {
+                        Write::EventRetention(keep) => self.retention = (*keep).max(1),
+                        Write::AppendEvent(_) => self.appended += 1,
+                        _ => {}
+                    }
                     if let Err(e) = apply(&tx, &write) {
+                        failures.push(e);
+                    }
+                }
+                // Pruned now and then, in the burst's transaction: never on the engine's path.
+                if self.appended >= PRUNE_EVERY {
+                    self.appended = 0;
+                    if let Err(e) = events::prune(&tx, self.retention) {
                         failures.push(e);
                     }
                 }
@@ -183,8 +239,31 @@ impl Worker {
             } => {
                 let _ = reply.send(history::list(&self.conn, since, limit));
             }
-            Request::CloseOpenParksAsLost { at, reply } => {
-                let _ = reply.send(history::close_open_as_lost(&self.conn, at));
+            Request::CloseOpenParksAsLost { at, keep, reply } => {
+                let _ = reply.send(history::close_open_as_lost(&self.conn, at, &keep));
+            }
+            Request::EventsAfter { since, upto, reply } => {
+                let _ = reply.send(events::after(&self.conn, since, upto));
+            }
+            Request::NewestEvents { n, reply } => {
+                let _ = reply.send(events::newest(&self.conn, n));
+            }
+            Request::LastSeq(reply) => {
+                let _ = reply.send(events::last_seq(&self.conn));
+            }
+            Request::Epoch { fresh, reply } => {
+                let _ = reply.send(meta::epoch_or(&self.conn, &fresh));
+            }
+            Request::NewEpoch { fresh, reply } => {
+                let _ = reply.send(meta::put(&self.conn, meta::EPOCH, &fresh).map(|()| fresh));
+            }
+            Request::LastAlive(reply) => {
+                let alive =
+                    meta::alive_at(&self.conn).map(|at| at.map(Timestamp::from_unix_millis));
+                let _ = reply.send(alive);
+            }
+            Request::ReserveIds { block, reply } => {
+                let _ = reply.send(meta::reserve_ids(&self.conn, block));
             }
             Request::AuditLog { limit, reply } => {
                 let _ = reply.send(audit::last(&self.conn, limit));
@@ -208,6 +287,8 @@ impl Worker {
     fn close(mut self, reply: Reply<()>) {
         let failures = self.take_failures();
         let closed = self.conn.close().map_err(|(_, e)| StoreError::from(e));
+        // Let go of the database before answering: the closer may reopen it at once.
+        drop(self.lock.take());
         let _ = reply.send(failures.and(closed));
         tracing::debug!("store closed");
     }
@@ -238,5 +319,9 @@ fn apply(conn: &Connection, write: &Write) -> Result<(), StoreError> {
         Write::RemoveDurableCall(call) => durable::remove_call(conn, call),
         Write::PutDurableLeg(row) => durable::put_leg(conn, row),
         Write::RemoveDurableLeg { call, leg } => durable::remove_leg(conn, call, leg),
+        Write::AppendEvent(event) => events::append(conn, event),
+        Write::EventRetention(_) => Ok(()),
+        Write::AliveAt(at) => meta::put(conn, meta::ALIVE_AT, &at.unix_millis().to_string()),
+        Write::RaiseIdFloor(floor) => meta::raise_id_floor(conn, *floor),
     }
 }

@@ -6,6 +6,7 @@ mod support;
 
 mod demo;
 mod durable;
+mod durable_log;
 mod numbers;
 mod parking;
 mod protocol;

@@ -6,16 +6,20 @@
 //!   send through;
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
-//! - `snapshot`: a new subscriber's replay or snapshot;
+//! - `snapshot`: a new subscriber's replay (from the hub or the store's log) or snapshot;
 //! - [`durable`]: the engine's durable call records written to the store before anything
-//!   they cover is acknowledged, and put back at start ([`EngineTask::restore_calls`]).
+//!   they cover is acknowledged, and put back at start ([`EngineTask::restore_calls`]);
+//! - `durable_log`: where a run picks up its store's history, the log of every event, the
+//!   heartbeat.
 
 mod dispatch;
 pub mod durable;
+pub mod durable_log;
 pub mod handle;
 mod snapshot;
 
 pub use durable::RestoreReport;
+pub use durable_log::Resume;
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
 
 use super::auth::TokenRegistry;
@@ -80,6 +84,8 @@ pub struct EngineTask {
     numbers: NumbersDesk,
     /// An input changed what a busy lamp may show since the lamps were last shown.
     lamps_changed: bool,
+    /// The id number the next run may start from, as last written to the store.
+    id_ceiling: u64,
     /// Events waiting for the store to write the durable records before them.
     held: durable::Held,
     /// Where the store's answers to those flushes arrive (taken by `run`).
@@ -138,6 +144,7 @@ impl EngineTask {
             stop_requested: false,
             numbers: NumbersDesk::default(),
             lamps_changed: false,
+            id_ceiling: 0,
             held: durable::Held::new(flushed_tx),
             flushed: Some(flushed),
             published_seq: 0,
@@ -231,6 +238,7 @@ impl EngineTask {
 
     /// Runs until every sender is gone, a drain completes or a restart suspends it.
     pub async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        self.seed_from_log().await;
         if let Some(store) = &self.store {
             match store.load_numbers().await {
                 Ok(stored) => self.numbers.load(stored.into_inventory()),
@@ -241,6 +249,9 @@ impl EngineTask {
         self.pump(now);
         self.show_lamps();
         let sip = self.sip.clone();
+        let mut heartbeat = tokio::time::interval(durable_log::HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let beating = self.store.is_some();
         let mut flushed = self.flushed.take();
         loop {
             let next = self.next_deadline();
@@ -276,6 +287,7 @@ impl EngineTask {
                     self.on_timer(now);
                 }
                 () = lamps_wanted => self.show_lamps(),
+                _ = heartbeat.tick(), if beating => self.heartbeat(),
             }
             if self.drain_complete() || self.suspended.is_some() {
                 break;
@@ -365,12 +377,14 @@ impl EngineTask {
             at,
             protocol::event_data_json(event, self.clock.utc())
         );
-        self.hand_out(Published {
+        let published = Published {
             seq: self.seq,
             name: event.name,
             text: text.into(),
             concerns: hub::concerns(event),
-        });
+        };
+        self.log_event(&published, at);
+        self.hand_out(published);
         self.seq
     }
 
@@ -447,7 +461,18 @@ impl EngineTask {
                 reply,
             } => {
                 let now = self.clock.now();
-                let _ = reply.send(self.subscribe(&actor, args, zone));
+                match self.subscribe(&actor, args, zone) {
+                    snapshot::Subscribed::Now(answer) => {
+                        let _ = reply.send(answer);
+                    }
+                    // Read from the store's log off the engine's task; live events queue
+                    // for the subscriber meanwhile.
+                    snapshot::Subscribed::FromLog(answer) => {
+                        tokio::spawn(async move {
+                            let _ = reply.send(answer.await);
+                        });
+                    }
+                }
                 self.sync_stations(now);
             }
             Msg::Switch(event) => {

@@ -59,10 +59,12 @@ fn a_setup_with_only_policies_keeps_the_default_ranges() {
 fn the_store_is_in_memory_at_a_path_or_in_the_data_directory() {
     let memory = StoreSettings {
         path: Some(PathBuf::from(":memory:")),
+        ..StoreSettings::default()
     };
     assert_eq!(memory.location().unwrap(), StoreLocation::Memory);
     let file = StoreSettings {
         path: Some(PathBuf::from("/srv/p.db")),
+        ..StoreSettings::default()
     };
     assert_eq!(
         file.location().unwrap(),
