@@ -30,6 +30,8 @@ pub mod roles {
     pub const REPORT: &[Role] = &[Announcer];
     /// Administration of the directory, ranges and policies.
     pub const ADMIN: &[Role] = &[Admin];
+    /// `engine.reload`: re-read the configuration file.
+    pub const RELOAD: &[Role] = &[Admin];
 }
 
 /// The op's wire name and the roles that may call it.

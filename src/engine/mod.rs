@@ -14,7 +14,8 @@
 //!   as a whole, then indexed: users, groups, numbers, effective policies);
 //! - the rules: `commands` (role check, dispatch), `parking`, `retrieve`, [`lifecycle`]
 //!   (the state table), `pickup`, `announcements`, `desk` (transfer, hangup), `calls` and
-//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`;
+//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`, `reload` (a changed
+//!   configuration file);
 //! - the machinery: `arena` (calls by generational key), `records` (private call and park
 //!   records), `timers` (one deadline per call), `output` (event and intent queues), `views`.
 
@@ -43,6 +44,7 @@ mod output;
 mod parking;
 mod pickup;
 mod records;
+mod reload;
 mod requests;
 mod rescue;
 mod retrieve;
@@ -59,6 +61,7 @@ pub use events::{Detail, EngineEvent, EventName, Subject};
 pub use objects::{Announcement, Call, ParkOutcome, Parked, PickupGroupView};
 pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
+pub use reload::merge_reload;
 pub use requests::UNIDENTIFIED_PARKER;
 pub use switch::{CallId, Intent, Refusal, SwitchEvent};
 pub use validate::alert_info_is_valid;

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod listener;
 pub mod numbers_ops;
 pub mod ops;
+pub mod reload;
 pub mod session;
 
 use crate::engine::{Engine, EngineError, EngineSetup};
@@ -69,6 +70,8 @@ pub struct SessionContext {
     pub store: Option<Store>,
     /// Flips to true when the server closes its sessions.
     pub stopping: watch::Receiver<bool>,
+    /// `engine.reload`'s reloader, once the server was given the configuration's source.
+    pub reload: reload::ReloadSlot,
 }
 
 /// Everything `start_server` needs.
@@ -111,12 +114,39 @@ pub struct ServerHandle {
     task: JoinHandle<()>,
     accept: JoinHandle<()>,
     grace: Duration,
+    reload: reload::ReloadSlot,
 }
 
 impl ServerHandle {
     /// The WebSocket URL clients connect to.
     pub fn url(&self) -> String {
         format!("ws://{}{}", self.addr, crate::protocol::PATH)
+    }
+
+    /// A handle to the engine task (the HTTP health endpoint asks it).
+    pub fn engine(&self) -> EngineHandle {
+        self.engine.clone()
+    }
+
+    /// Lets SIGHUP and `engine.reload` re-read the configuration through `source`; `seed`
+    /// is the file's directory seed the engine started with. Once only: later calls are
+    /// ignored.
+    pub fn enable_reload(
+        &self,
+        source: reload::ConfigSource,
+        seed: EngineSetup,
+        notifier: crate::runtime::Notifier,
+    ) {
+        let reloader = reload::Reloader::new(source, seed, self.engine.clone(), notifier);
+        let _ = self.reload.set(reloader);
+    }
+
+    /// Reloads the configuration (see [`reload::Reloader::reload`]); `by` names who asked.
+    pub async fn reload(&self, by: &str) -> Result<serde_json::Value, crate::protocol::ErrorBody> {
+        match self.reload.get() {
+            Some(reloader) => reloader.reload(by).await,
+            None => Err(reload::not_enabled()),
+        }
     }
 
     /// Drains (engine.stopping, ring-backs, releases after the grace), writes history,
@@ -198,6 +228,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     }
     let task = tokio::spawn(task.run(rx));
     let (stop, stopping) = watch::channel(false);
+    let reload = reload::ReloadSlot::default();
     let ctx = Arc::new(SessionContext {
         engine: tx.clone(),
         clock,
@@ -205,6 +236,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         name: opts.task.name.clone(),
         store: opts.store.clone(),
         stopping,
+        reload: reload.clone(),
     });
     let limit = Arc::new(Semaphore::new(opts.max_connections.max(1)));
     let (complete_tx, complete) = mpsc::channel(1);
@@ -243,6 +275,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         task,
         accept,
         grace: opts.shutdown_grace,
+        reload,
     })
 }
 

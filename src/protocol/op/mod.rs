@@ -11,13 +11,15 @@
 //! One file per family: [`session`] (`hello`, `ping`, `subscribe`), [`desk`] (the
 //! receptionist's verbs and the announcer's report), [`query`] (`health`, `parked.list`,
 //! `directory.search`, `history.list`), [`admin`] (directory, ranges, policies, tokens),
-//! [`numbers`] (`operator.*`, `number.*`, `address.*`) and [`sim`] (`sim.*`).
+//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`) and
+//! [`operations`] (`engine.reload`).
 
 pub mod admin;
 pub mod desk;
 mod names;
 pub mod numbers;
 mod ok;
+pub mod operations;
 pub mod query;
 pub mod session;
 pub mod sim;
@@ -30,6 +32,7 @@ pub use desk::{AnnounceOk, CallOk, DeskOp, Done, ExtendOk, ParkOk};
 pub use names::OpName;
 pub use numbers::NumbersOp;
 pub use ok::OpOk;
+pub use operations::OperationsOp;
 pub use query::{
     DirectoryEntry, DirectoryOk, HistoryArgs, HistoryOk, ParkedListOk, QueryOp, SearchArgs,
 };
@@ -84,6 +87,8 @@ pub enum Op {
     Numbers(NumbersOp),
     /// The simulated switch (`[demo]` or `[sim]` only).
     Sim(SimOp),
+    /// Running the engine: `engine.reload`.
+    Operations(OperationsOp),
 }
 
 impl Op {
@@ -102,6 +107,7 @@ impl Op {
             Family::Admin => Op::Admin(AdminOp::decode(name, args)?),
             Family::Numbers => Op::Numbers(NumbersOp::decode(name, args)?),
             Family::Sim => Op::Sim(SimOp::decode(name, args)?),
+            Family::Operations => Op::Operations(OperationsOp::decode(name, args)?),
         })
     }
 
@@ -133,6 +139,7 @@ impl Op {
             Op::Admin(op) => op.name(),
             Op::Numbers(op) => op.name(),
             Op::Sim(op) => op.name(),
+            Op::Operations(op) => op.name(),
         }
     }
 
@@ -145,6 +152,7 @@ impl Op {
             Op::Admin(op) => op.args(),
             Op::Numbers(op) => op.args(),
             Op::Sim(op) => op.args(),
+            Op::Operations(op) => op.args(),
         }
     }
 

@@ -17,6 +17,7 @@ pub(crate) enum Family {
     Admin,
     Numbers,
     Sim,
+    Operations,
 }
 
 const ALL: &[Role] = &[Receptionist, Admin, Monitor, Announcer, User];
@@ -125,6 +126,7 @@ op_names! {
     AddressList = "address.list", Numbers, ADMIN, false;
     AddressSet = "address.set", Numbers, ADMIN, true;
     AddressRemove = "address.remove", Numbers, ADMIN, true;
+    EngineReload = "engine.reload", Operations, roles::RELOAD, true;
 }
 
 impl OpName {

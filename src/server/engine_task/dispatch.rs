@@ -100,7 +100,7 @@ impl EngineTask {
             Op::Admin(admin) => self.admin(now, admin),
             Op::Sim(sim) => self.sim_op(now, sim),
             // The session answers these itself.
-            Op::Session(_) => Err(unknown(name)),
+            Op::Session(_) | Op::Operations(_) => Err(unknown(name)),
         }
     }
 

@@ -118,6 +118,13 @@ pub enum Msg {
         /// Answered when the drain is complete.
         reply: oneshot::Sender<()>,
     },
+    /// Apply a reloaded configuration (all or nothing).
+    Reload {
+        /// The file's seed at the last read and what it says now.
+        request: Box<crate::server::reload::ReloadRequest>,
+        /// `ok` (what changed) or why it was refused.
+        reply: oneshot::Sender<Result<Value, ErrorBody>>,
+    },
 }
 
 /// The engine task is gone (the server is stopping).
@@ -195,6 +202,20 @@ impl EngineHandle {
     /// Passes on a call event from the SIP side.
     pub async fn switch(&self, event: SwitchEvent) -> Result<(), Stopped> {
         self.send(Msg::Switch(event)).await
+    }
+
+    /// Applies a reloaded configuration: `ok` says what changed; a refusal changed nothing.
+    pub async fn reload(
+        &self,
+        request: crate::server::reload::ReloadRequest,
+    ) -> Result<Result<Value, ErrorBody>, Stopped> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Reload {
+            request: Box::new(request),
+            reply,
+        })
+        .await?;
+        rx.await.map_err(|_| Stopped)
     }
 
     /// Starts the shutdown drain; the receiver is answered when it is over.

@@ -6,10 +6,12 @@
 //!   send through;
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
-//! - `snapshot`: a new subscriber's replay or snapshot.
+//! - `snapshot`: a new subscriber's replay or snapshot;
+//! - `reload`: a reloaded configuration applied all or nothing.
 
 mod dispatch;
 pub mod handle;
+mod reload;
 mod snapshot;
 
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
@@ -28,6 +30,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use tokio::sync::{mpsc, oneshot};
+
+/// Pets systemd's watchdog on each tick; pending forever without one.
+async fn pet(watchdog: &mut Option<(crate::runtime::Notifier, tokio::time::Interval)>) {
+    match watchdog {
+        Some((notifier, tick)) => {
+            tick.tick().await;
+            notifier.watchdog();
+        }
+        None => std::future::pending().await,
+    }
+}
 
 /// How the engine task is set up.
 #[derive(Debug, Clone)]
@@ -70,6 +83,8 @@ pub struct EngineTask {
     numbers: NumbersDesk,
     /// An input changed what a busy lamp may show since the lamps were last shown.
     lamps_changed: bool,
+    /// systemd's watchdog, petted from this loop (so a stuck loop stops petting it).
+    watchdog: Option<(crate::runtime::Notifier, std::time::Duration)>,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -118,6 +133,8 @@ impl EngineTask {
             drain: None,
             numbers: NumbersDesk::default(),
             lamps_changed: false,
+            watchdog: crate::runtime::notify::watchdog_period()
+                .map(|period| (crate::runtime::Notifier::from_env(), period)),
         }
     }
 
@@ -177,6 +194,11 @@ impl EngineTask {
         self.pump(now);
         self.show_lamps();
         let sip = self.sip.clone();
+        let mut watchdog = self.watchdog.clone().map(|(notifier, period)| {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            (notifier, tick)
+        });
         loop {
             let next = self.next_deadline();
             let sleep = async {
@@ -201,6 +223,7 @@ impl EngineTask {
                     self.on_timer(now);
                 }
                 () = lamps_wanted => self.show_lamps(),
+                () = pet(&mut watchdog) => {}
             }
             if self.drain_complete() {
                 break;
@@ -377,6 +400,10 @@ impl EngineTask {
                 let now = self.clock.now();
                 self.hub.detach(id);
                 self.sync_stations(now);
+            }
+            Msg::Reload { request, reply } => {
+                let now = self.clock.now();
+                let _ = reply.send(self.reload(now, *request));
             }
             Msg::Drain { grace, reply } => {
                 let now = self.clock.now();
