@@ -171,7 +171,7 @@ pub async fn run_engine(
         listen,
         setup,
         tokens,
-        Some(store),
+        Some(store.clone()),
     ))
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -180,9 +180,13 @@ pub async fn run_engine(
         server.url(),
         server.epoch
     );
+    let operations =
+        super::engine_ops::Operations::start(&server, &settings, config_path, Some(store)).await?;
     shutdown_signal().await;
     eprintln!("parkdesk engine stopping: draining parked calls");
+    operations.stopping();
     server.shutdown().await;
+    operations.stop();
     Ok(ExitCode::SUCCESS)
 }
 

@@ -26,12 +26,9 @@ pub fn merge_reload(
     next.directed_prefix = new_seed.directed_prefix.clone();
     next.reception = new_seed.reception.clone();
     next.retrieve_ring_time = new_seed.retrieve_ring_time;
-    merge_list(
-        &mut next.ranges,
-        &old_seed.ranges,
-        &new_seed.ranges,
-        |r| &r.name,
-    );
+    merge_list(&mut next.ranges, &old_seed.ranges, &new_seed.ranges, |r| {
+        &r.name
+    });
     merge_list(
         &mut next.policies,
         &old_seed.policies,

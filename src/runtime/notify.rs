@@ -107,9 +107,7 @@ fn send_abstract(_socket: &UnixDatagram, _name: &str, _state: &str) -> std::io::
 /// How often to pet the watchdog: half of `$WATCHDOG_USEC`, when it is set for this
 /// process (`$WATCHDOG_PID` unset or ours) and notifications go anywhere.
 pub fn watchdog_period() -> Option<Duration> {
-    if std::env::var_os("NOTIFY_SOCKET").is_none() {
-        return None;
-    }
+    std::env::var_os("NOTIFY_SOCKET")?;
     if let Ok(pid) = std::env::var("WATCHDOG_PID")
         && pid.trim() != std::process::id().to_string()
     {

@@ -7,6 +7,7 @@
 pub mod abuse;
 pub mod auth;
 pub mod engine_task;
+pub mod http;
 pub mod hub;
 pub mod idempotency;
 pub mod listener;
@@ -139,6 +140,11 @@ impl ServerHandle {
     ) {
         let reloader = reload::Reloader::new(source, seed, self.engine.clone(), notifier);
         let _ = self.reload.set(reloader);
+    }
+
+    /// Where the reloader is, for a task that reloads on a signal.
+    pub fn reload_slot(&self) -> reload::ReloadSlot {
+        self.reload.clone()
     }
 
     /// Reloads the configuration (see [`reload::Reloader::reload`]); `by` names who asked.

@@ -76,6 +76,8 @@ pub(crate) enum Request {
         reply: Reply<Vec<AuditEntry>>,
     },
     Flush(Reply<()>),
+    CountStart(Reply<u64>),
+    Ping(Reply<()>),
     Close(Reply<()>),
 }
 
@@ -84,13 +86,19 @@ pub(crate) struct Worker {
     conn: Connection,
     /// Write failures since the last flush: how many, and the first one's message.
     failures: Option<(usize, String)>,
+    /// Commit times, for the metrics.
+    stats: std::sync::Arc<super::maintenance::WriteStats>,
 }
 
 impl Worker {
-    pub(crate) fn new(conn: Connection) -> Worker {
+    pub(crate) fn new(
+        conn: Connection,
+        stats: std::sync::Arc<super::maintenance::WriteStats>,
+    ) -> Worker {
         Worker {
             conn,
             failures: None,
+            stats,
         }
     }
 
@@ -128,6 +136,7 @@ impl Worker {
         if writes.is_empty() {
             return;
         }
+        let started = super::maintenance::stopwatch();
         let mut failures = Vec::new();
         match self.conn.transaction() {
             Ok(tx) => {
@@ -148,6 +157,7 @@ impl Worker {
                 failures.push(e);
             }
         }
+        self.stats.record(started.elapsed());
         for failure in failures {
             self.record(failure);
         }
@@ -191,6 +201,12 @@ impl Worker {
             }
             Request::Flush(reply) => {
                 let _ = reply.send(self.take_failures());
+            }
+            Request::CountStart(reply) => {
+                let _ = reply.send(super::maintenance::count_start(&self.conn));
+            }
+            Request::Ping(reply) => {
+                let _ = reply.send(Ok(()));
             }
             Request::Close(reply) => {
                 let _ = reply.send(self.take_failures());

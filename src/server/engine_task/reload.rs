@@ -45,7 +45,11 @@ fn changed_parts(a: &EngineSetup, b: &EngineSetup) -> Vec<&'static str> {
 impl EngineTask {
     /// Applies a reloaded configuration, all or nothing; `ok` says what changed. Audited
     /// as `engine.reload` by whoever asked (`sighup` for the signal).
-    pub(super) fn reload(&mut self, now: Instant, request: ReloadRequest) -> Result<Value, ErrorBody> {
+    pub(super) fn reload(
+        &mut self,
+        now: Instant,
+        request: ReloadRequest,
+    ) -> Result<Value, ErrorBody> {
         let by = request.by.clone();
         let result = self.apply_reload(now, request);
         if let Some(store) = &self.store {
