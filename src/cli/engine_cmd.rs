@@ -175,13 +175,14 @@ pub async fn run_engine(
     ))
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Reload, HTTP and systemd's READY=1 before "listening": then every part serves.
+    let operations =
+        super::engine_ops::Operations::start(&server, &settings, config_path, Some(store)).await?;
     eprintln!(
         "parkdesk engine listening on {} (epoch {})",
         server.url(),
         server.epoch
     );
-    let operations =
-        super::engine_ops::Operations::start(&server, &settings, config_path, Some(store)).await?;
     shutdown_signal().await;
     eprintln!("parkdesk engine stopping: draining parked calls");
     operations.stopping();

@@ -115,16 +115,26 @@ roles = ["receptionist"]
     engine.signal("-HUP");
     let deadline = Instant::now() + Duration::from_secs(5);
     while !accepted(&url, "late-secret").await {
-        assert!(Instant::now() < deadline, "the new token was never accepted");
+        assert!(
+            Instant::now() < deadline,
+            "the new token was never accepted"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let (mut zoe, hello) = Peer::hello(&url, "late-secret").await;
     assert_eq!(hello["user"], "zoe");
     let found = zoe.ok("directory.search", json!({"query": "Zoe"})).await;
     assert_eq!(found["users"][0]["id"], "zoe", "{found}");
-    assert_eq!(parked_codes(&url).await, [code.clone()], "no call was dropped");
+    assert_eq!(
+        parked_codes(&url).await,
+        [code.clone()],
+        "no call was dropped"
+    );
     // The old session lives on, and its park is still retrievable.
-    assert_eq!(p.ok("parked.list", json!({})).await["parked"][0]["code"], code);
+    assert_eq!(
+        p.ok("parked.list", json!({})).await["parked"][0]["code"],
+        code
+    );
     engine.stop();
 }
 
@@ -185,12 +195,19 @@ end = "799"
     // A good file applies, and says what changed.
     std::fs::write(
         &cfg,
-        format!("allow_list = [\"+15550199\"]\n{}", desk(dir.path(), "").text()),
+        format!(
+            "allow_list = [\"+15550199\"]\n{}",
+            desk(dir.path(), "").text()
+        ),
     )
     .expect("write");
     let o = admin(&url, &["reload"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert!(text(&o.stdout).contains("allow_list"), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stdout).contains("allow_list"),
+        "{}",
+        text(&o.stdout)
+    );
     engine.stop();
 }
 
@@ -250,10 +267,16 @@ async fn a_backup_taken_while_running_restores_the_directory_and_history_into_a_
     let code = park_one(&mut p).await;
     let call = p.ok("parked.list", json!({})).await["parked"][0]["call"].clone();
     p.ok("sim.hangup", json!({"call": call})).await;
-    p.event("park.ended").await;
-    let (mut h, _) = Peer::hello(&url, RECEPTION).await;
-    let ended = h.ok("history.list", json!({})).await;
-    assert_eq!(ended["entries"].as_array().map(Vec::len), Some(1), "{ended}");
+    // The park ends with the hang-up; its history row is written in order behind it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let ended = p.ok("history.list", json!({})).await;
+        if ended["entries"].as_array().map(Vec::len) == Some(1) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the park never ended: {ended}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     let backup = dir.path().join("backup.db");
     let o = admin_on_file(&cfg, &["backup", &backup.display().to_string()]);
@@ -282,14 +305,20 @@ async fn a_backup_taken_while_running_restores_the_directory_and_history_into_a_
     let db = other.path().join("parkdesk.db");
     let store = parkdesk::store::Store::open(&db).expect("open restored");
     let setup = store.load_setup().await.expect("directory");
-    assert!(setup.users.iter().any(|u| u.id == "zoe"), "{:?}", setup.users);
+    assert!(
+        setup.users.iter().any(|u| u.id == "zoe"),
+        "{:?}",
+        setup.users
+    );
     let history = store.history(None, 10).await.expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].code, code);
     store.close().await.expect("close");
     let conn = rusqlite::Connection::open(&db).expect("open restored");
     let epoch: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| {
+            r.get(0)
+        })
         .ok();
     assert_eq!(epoch, None, "the next start draws a new epoch");
 }
@@ -354,7 +383,10 @@ async fn health_and_metrics_are_served_and_health_fails_while_stopping() {
     assert_eq!(sample(&body, "parkdesk_restarts_total"), Some(0.0));
     assert!(sample(&body, "parkdesk_events_total").is_some_and(|n| n >= 2.0));
     assert!(sample(&body, "parkdesk_store_write_seconds_count").is_some_and(|n| n >= 1.0));
-    assert!(body.contains("# TYPE parkdesk_events_total counter"), "{body}");
+    assert!(
+        body.contains("# TYPE parkdesk_events_total counter"),
+        "{body}"
+    );
     assert!(
         body.contains(&format!(
             "parkdesk_build_info{{version=\"{}\"}} 1",
@@ -381,6 +413,10 @@ async fn health_and_metrics_are_served_and_health_fails_while_stopping() {
     // The next start counts a restart.
     let engine = EngineProcess::start(&cfg);
     let (_, body) = http(&addr, "GET", "/metrics");
-    assert_eq!(sample(&body, "parkdesk_restarts_total"), Some(1.0), "{body}");
+    assert_eq!(
+        sample(&body, "parkdesk_restarts_total"),
+        Some(1.0),
+        "{body}"
+    );
     engine.stop();
 }

@@ -11,12 +11,19 @@ fn a_reload_applies_what_the_file_changed_and_keeps_what_an_admin_changed() {
     // The running directory: an admin removed bob and added zoe since the start.
     let mut current = seed.clone();
     current.users.retain(|u| u.id != "bob");
-    current.users.push(voice_user("zoe", "Zoe Zimmer", "+4420700009"));
+    current
+        .users
+        .push(voice_user("zoe", "Zoe Zimmer", "+4420700009"));
     // The file now: carol renamed, frank gone, yann new; bob still listed as before.
     let mut file = seed.clone();
-    file.users.iter_mut().find(|u| u.id == "carol").unwrap().name = "Carol Cole".into();
+    file.users
+        .iter_mut()
+        .find(|u| u.id == "carol")
+        .unwrap()
+        .name = "Carol Cole".into();
     file.users.retain(|u| u.id != "frank");
-    file.users.push(voice_user("yann", "Yann Young", "+4420700010"));
+    file.users
+        .push(voice_user("yann", "Yann Young", "+4420700010"));
     file.park_extension = "600".into();
 
     let next = merge_reload(&current, &seed, &file);
@@ -91,14 +98,21 @@ fn a_parked_call_keeps_its_policy_snapshot_and_code_across_a_reload() {
     let mut next = h.engine.setup().clone();
     // Alice's policy (staff, through the sales group) now times out after 20 s; the range
     // grows.
-    let staff = next.policies.iter_mut().find(|p| p.name == "staff").unwrap();
+    let staff = next
+        .policies
+        .iter_mut()
+        .find(|p| p.name == "staff")
+        .unwrap();
     staff.park_timeout = 20;
     next.ranges[0] = park_range("main", "701", "749");
     reload(&mut h, next).unwrap();
     assert_eq!(h.engine.setup().ranges[0].end, "749");
     let parked = h.parked_on("701").unwrap();
     assert_eq!(parked.call, cid("c1"));
-    assert_eq!(parked.expires_at, expires, "the running park keeps its clock");
+    assert_eq!(
+        parked.expires_at, expires,
+        "the running park keeps its clock"
+    );
     h.advance(21);
     assert!(
         h.parked_on("701").is_some_and(|p| p.ringback == 0),
