@@ -8,4 +8,5 @@ mod demo;
 mod numbers;
 mod parking;
 mod protocol;
+mod reload;
 mod shell;
