@@ -6,6 +6,7 @@ mod directory;
 mod durable;
 mod export;
 mod history;
+mod maintenance;
 mod numbers;
 mod schema;
 mod tokens;
