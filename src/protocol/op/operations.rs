@@ -8,7 +8,7 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OperationsOp {
     /// `engine.reload` → `changed` (what the reload changed: `ranges`, `policies`, `users`,
-    /// `groups`, `assignments`, `allow_list`, `numbering`, `tokens`, `sip.trusted`) and
+    /// `groups`, `assignments`, `allow_list`, `park` (numbering), `tokens`, `sip.trusted`) and
     /// `restart_needed` (keys that changed but apply only at the next start).
     Reload,
 }
