@@ -83,6 +83,22 @@ impl Media {
         answer.await.map_err(|_| MediaError::Stopped)?
     }
 
+    /// Binds exactly `resume.port` again and goes on with `resume`'s numbering and music: a
+    /// stream a planned restart or a crash left behind. Fails when the port is taken.
+    pub async fn adopt(&self, resume: super::Resume) -> Result<Stream, MediaError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Adopt(resume, reply));
+        answer.await.map_err(|_| MediaError::Stopped)?
+    }
+
+    /// Every open stream as it stands now (port, numbering, music position): what a planned
+    /// restart writes down so the next process goes on exactly.
+    pub async fn states(&self) -> Vec<(StreamId, super::StreamState)> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::States(reply));
+        answer.await.unwrap_or_default()
+    }
+
     /// Applies what SDP negotiated: where to send (`None`: on hold or inactive, send
     /// nothing), the codec, the telephone-event payload type. A new remote drops the latch;
     /// the silence watch starts again.

@@ -90,6 +90,18 @@ impl Leg {
         }
     }
 
+    /// Where it stands: its port, the numbering of its next packet, its place in the music.
+    pub fn state(&self) -> super::resume::StreamState {
+        super::resume::StreamState {
+            port: self.port,
+            rtp: self.out.state(),
+            music: match self.mode {
+                Mode::Music { position } => Some(position),
+                _ => None,
+            },
+        }
+    }
+
     /// What SDP negotiated. A new remote drops the latch; the silence watch restarts.
     pub fn configure(
         &mut self,

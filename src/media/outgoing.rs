@@ -52,6 +52,15 @@ impl Outgoing {
         self.ssrc
     }
 
+    /// The numbering the next packet carries.
+    pub fn state(&self) -> super::resume::RtpState {
+        super::resume::RtpState {
+            ssrc: self.ssrc,
+            sequence: self.next_sequence,
+            timestamp: self.next_timestamp,
+        }
+    }
+
     /// The header for a locally made frame of `samples` samples whose first sample plays at
     /// `at`.
     pub fn frame(&mut self, at: Duration, payload_type: u8, samples: u32) -> RtpHeader {

@@ -78,6 +78,12 @@ impl PortPool {
         }
     }
 
+    /// Whether `port` is one of the pool's and free (a stream may be resumed on it).
+    pub fn is_free(&self, port: u16) -> bool {
+        self.index(port)
+            .is_some_and(|i| self.ports[i].1 == PortState::Free)
+    }
+
     /// Whether some port is closing (it will be free in a moment).
     pub fn any_closing(&self) -> bool {
         self.ports.iter().any(|(_, s)| *s == PortState::Closing)

@@ -19,6 +19,8 @@ pub struct Stream {
     pub id: StreamId,
     /// The advertised address and port, for SDP.
     pub local: SocketAddr,
+    /// Its RTP numbering as opened (what a crash restore counts on from).
+    pub rtp: super::resume::RtpState,
 }
 
 /// What media tells the SIP side.

@@ -17,6 +17,7 @@ use super::ports::PortPool;
 use super::prompt::Prompt;
 use super::receive::{Inbound, spawn_receiver};
 use super::relay::{Negotiation, relay_packet};
+use super::resume::{Resume, RtpState, StreamState};
 use super::rtp::RtpPacket;
 use super::stream::{MediaEvent, Stream, StreamId};
 use super::{Codec, MediaConfig};
@@ -40,6 +41,10 @@ const INBOUND_BATCH: usize = 64;
 pub enum Command {
     /// Bind a fresh port.
     Open(oneshot::Sender<Result<Stream, MediaError>>),
+    /// Bind a given port again and resume a stream on it.
+    Adopt(Resume, oneshot::Sender<Result<Stream, MediaError>>),
+    /// Report every stream as it stands.
+    States(oneshot::Sender<Vec<(StreamId, StreamState)>>),
     /// Apply what SDP negotiated.
     Configure {
         /// The stream.
@@ -184,6 +189,17 @@ impl MediaTask {
     fn on_command(&mut self, command: Command) {
         match command {
             Command::Open(reply) => self.open(reply),
+            Command::Adopt(resume, reply) => {
+                let _ = reply.send(self.adopt(resume));
+            }
+            Command::States(reply) => {
+                let states = self
+                    .legs
+                    .iter()
+                    .map(|(id, leg)| (*id, leg.state()))
+                    .collect();
+                let _ = reply.send(states);
+            }
             Command::Configure {
                 id,
                 remote,
@@ -255,50 +271,82 @@ impl MediaTask {
     /// Binds the first free port that the system lets us have. `Ok(None)`: none.
     fn bind_port(&mut self) -> Result<Option<Stream>, MediaError> {
         for port in self.ports.candidates() {
-            let addr = SocketAddr::new(self.bind, port);
-            let socket = match bind(addr) {
-                Ok(socket) => socket,
+            let rtp = RtpState {
+                ssrc: self.rng.next_u32(),
+                sequence: self.rng.next_u32() as u16,
+                timestamp: self.rng.next_u32(),
+            };
+            match self.start_stream(port, rtp, None) {
+                Ok(stream) => return Ok(Some(stream)),
                 // another program holds it: try the next
                 Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
                     tracing::debug!(port, "RTP port in use elsewhere");
-                    continue;
                 }
-                Err(source) => return Err(MediaError::Bind { addr, source }),
-            };
-            self.ports.take(port);
-            let id = StreamId(self.next_id);
-            self.next_id += 1;
-            let socket = Arc::new(socket);
-            let (stop_tx, stop_rx) = oneshot::channel();
-            spawn_receiver(
-                id,
-                port,
-                Arc::clone(&socket),
-                stop_rx,
-                self.inbound_tx.clone(),
-                self.freed_tx.clone(),
-            );
-            let out = Outgoing::new(
-                self.rng.next_u32(),
-                self.rng.next_u32() as u16,
-                self.rng.next_u32(),
-            );
-            let now = self.clock.now();
-            if self.legs.is_empty() {
-                // the tick was asleep: frame 0 is now
-                self.pacer = Pacer::new(now);
-                self.tick.as_mut().reset(self.clock.instant(now));
+                Err(source) => {
+                    let addr = SocketAddr::new(self.bind, port);
+                    return Err(MediaError::Bind { addr, source });
+                }
             }
-            self.legs
-                .insert(id, Leg::new(port, socket, stop_tx, out, now));
-            self.active.store(self.legs.len(), Ordering::Relaxed);
-            tracing::debug!(%id, port, "stream opened");
-            return Ok(Some(Stream {
-                id,
-                local: SocketAddr::new(self.advertise, port),
-            }));
         }
         Ok(None)
+    }
+
+    /// Binds `resume.port` (which a restart left behind) and goes on with its numbering.
+    fn adopt(&mut self, resume: Resume) -> Result<Stream, MediaError> {
+        let addr = SocketAddr::new(self.bind, resume.port);
+        if !self.ports.is_free(resume.port) {
+            return Err(MediaError::Bind {
+                addr,
+                source: std::io::ErrorKind::AddrInUse.into(),
+            });
+        }
+        self.start_stream(resume.port, resume.rtp, resume.music)
+            .map_err(|source| MediaError::Bind { addr, source })
+    }
+
+    /// Binds `port` and starts a stream on it numbered from `rtp`, playing music from frame
+    /// `music` of the loop if given.
+    fn start_stream(
+        &mut self,
+        port: u16,
+        rtp: RtpState,
+        music: Option<usize>,
+    ) -> std::io::Result<Stream> {
+        let socket = bind(SocketAddr::new(self.bind, port))?;
+        self.ports.take(port);
+        let id = StreamId(self.next_id);
+        self.next_id += 1;
+        let socket = Arc::new(socket);
+        let (stop_tx, stop_rx) = oneshot::channel();
+        spawn_receiver(
+            id,
+            port,
+            Arc::clone(&socket),
+            stop_rx,
+            self.inbound_tx.clone(),
+            self.freed_tx.clone(),
+        );
+        let out = Outgoing::new(rtp.ssrc, rtp.sequence, rtp.timestamp);
+        let now = self.clock.now();
+        if self.legs.is_empty() {
+            // the tick was asleep: frame 0 is now
+            self.pacer = Pacer::new(now);
+            self.tick.as_mut().reset(self.clock.instant(now));
+        }
+        let mut leg = Leg::new(port, socket, stop_tx, out, now);
+        if let Some(position) = music {
+            leg.mode = Mode::Music {
+                position: position % self.music.frames().max(1),
+            };
+        }
+        self.legs.insert(id, leg);
+        self.active.store(self.legs.len(), Ordering::Relaxed);
+        tracing::debug!(%id, port, "stream opened");
+        Ok(Stream {
+            id,
+            local: SocketAddr::new(self.advertise, port),
+            rtp,
+        })
     }
 
     fn on_freed(&mut self, port: u16) {

@@ -7,6 +7,8 @@
 use super::blf::Blf;
 use super::core::{CoreMsg, Incoming, LegAddr};
 use super::dialplan::Served;
+use super::durable::DurableSeed;
+use super::durable::record::DialogRecord;
 use super::identity::{self, Identity, Unidentified};
 use super::legs::{self, LegContext};
 use super::msg::{caller_party, header, header_named, number_in, tag_response, uri_user};
@@ -105,7 +107,10 @@ impl Layer for Front {
     async fn receive(&self, endpoint: &Endpoint, request: MayTake<'_, IncomingRequest>) {
         let method = request.line.method.clone();
         if method == Method::ACK {
-            // A stray ACK has no answer.
+            // The ACK of a restored leg's re-INVITE goes to it; a stray ACK has no answer.
+            if request.base_headers.to.tag.is_some() {
+                self.to_restored(request).await;
+            }
             return;
         }
         if let Err(insane) = sanity::check(
@@ -123,7 +128,9 @@ impl Layer for Front {
             return;
         }
         if request.base_headers.to.tag.is_some() {
-            // An in-dialog request nobody claimed gets the endpoint's 481.
+            // A dialog the process before left is served by its restored leg; any other
+            // in-dialog request nobody claimed gets the endpoint's 481.
+            self.to_restored(request).await;
             return;
         }
         let request = request.take();
@@ -142,6 +149,39 @@ impl Layer for Front {
             respond(endpoint, request, 481, |_| {}).await;
         } else {
             refuse_method(endpoint, request).await;
+        }
+    }
+}
+
+impl Front {
+    /// Hands an in-dialog request to the restored leg of its dialog, if there is one. While
+    /// the restore runs (the first moments of the process), waits for it up to two seconds
+    /// rather than answer `481` to a dialog about to be taken on.
+    async fn to_restored(&self, mut request: MayTake<'_, IncomingRequest>) {
+        let durable = &self.shared.durable;
+        let headers = &request.base_headers;
+        let (Some(local), Some(peer)) = (headers.to.tag.as_ref(), headers.from.tag.as_ref()) else {
+            return;
+        };
+        let key = (
+            headers.call_id.0.to_string(),
+            local.to_string(),
+            peer.to_string(),
+        );
+        let mut waited = 0;
+        while durable.restoring() && durable.route_of(&key).is_none() && waited < 200 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            waited += 1;
+        }
+        if let Some(to) = durable.route_of(&key)
+            && let Some(taken) = request.inner().take()
+            && let Err(e) = to.try_send(taken)
+        {
+            // The leg is gone or swamped: the endpoint answers as for no dialog.
+            let taken = match e {
+                mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => r,
+            };
+            *request.inner() = Some(taken);
         }
     }
 }
@@ -317,6 +357,13 @@ impl Front {
                 return;
             }
         };
+        let seed = DurableSeed {
+            dialog: DialogRecord::of(&dialog),
+            from: from.clone(),
+            port: stream.local.port(),
+            rtp: stream.rtp,
+            opened_ms: self.shared.clock.utc_now().unix_millis(),
+        };
         let acceptor = InviteAcceptor::new(dialog, request);
         let n = self.next_call.fetch_add(1, Ordering::Relaxed);
         let call = CallId(format!("s-{n}"));
@@ -329,7 +376,7 @@ impl Front {
         let ctx = self.ctx(endpoint);
         let sdp = SdpSession::new(stream.local);
         tokio::spawn(legs::incoming(
-            ctx, addr, acceptor, offer, sdp, stream.id, rx,
+            ctx, addr, acceptor, offer, sdp, stream.id, seed, rx,
         ));
         let _ = self.core.send(CoreMsg::Incoming {
             call: Box::new(Incoming {

@@ -32,6 +32,7 @@ pub mod sanity;
 pub mod uac;
 
 mod core;
+pub mod durable;
 mod front;
 mod legs;
 mod shared;
@@ -48,11 +49,13 @@ use self::legs::LegContext;
 use self::shared::Shared;
 use crate::config::SipSettings;
 use crate::engine::EngineSetup;
-use crate::engine::switch::{Intent, SwitchEvent};
+use crate::engine::switch::{CallId, Intent, SwitchEvent};
 use crate::media::{Media, MediaConfig, MediaError};
 use crate::runtime::DriverClock;
 use crate::sound::SoundPack;
+use crate::store::{DurableRow, Store};
 use bytesstr::BytesStr;
+use durable::restore::LegsRestored;
 use sip_core::Endpoint;
 use sip_types::header::typed::Contact;
 use sip_types::uri::{NameAddr, SipUri};
@@ -95,6 +98,7 @@ pub struct SipService {
     shared: Arc<Shared>,
     media: Media,
     blf: Arc<Blf>,
+    legs: LegContext,
     _endpoint: Endpoint,
 }
 
@@ -107,6 +111,47 @@ impl std::fmt::Debug for SipService {
 }
 
 impl SipService {
+    /// Writes parked callers' dialogs and streams to `store` from now on, and says whether
+    /// the process before left any to take on (until [`SipService::restore`] ran, in-dialog
+    /// requests for unknown dialogs wait for it rather than get `481`).
+    pub fn attach_store(&self, store: Store, legs_waiting: bool) {
+        self.shared.durable.attach(store);
+        self.shared.durable.set_restoring(legs_waiting);
+    }
+
+    /// Takes on the legs the process before left (`rows`, from the store): each parked
+    /// caller's dialog and stream go on; see [`durable::restore`].
+    pub async fn restore(&self, rows: &[DurableRow]) -> LegsRestored {
+        let now_ms = self.shared.clock.utc_now().unix_millis();
+        durable::restore::restore(&self.legs, rows, now_ms).await
+    }
+
+    /// A planned restart: writes every durable leg's stream exactly as it stands (numbering,
+    /// place in the music) and marks it clean, so the next process resumes it without a
+    /// probe; waits until the store has it. Nothing is sent to any phone.
+    pub async fn write_down(&self) -> bool {
+        let states = self.media.states().await;
+        let now_ms = self.shared.clock.utc_now().unix_millis();
+        let durable = &self.shared.durable;
+        for mut record in durable.records() {
+            let Some((_, state)) = states.iter().find(|(_, s)| s.port == record.media.port) else {
+                continue;
+            };
+            record.media.rtp = state.rtp;
+            record.media.music_position = state.music;
+            record.media.at_ms = now_ms;
+            record.media.clean = true;
+            durable.save(&record, now_ms);
+        }
+        durable.flush().await
+    }
+
+    /// Hangs up every leg of `call` (a restored leg whose call the engine could not carry
+    /// on).
+    pub fn hang_up(&self, call: CallId) {
+        let _ = self.core.send(CoreMsg::HangUp(call));
+    }
+
     /// Carries out an engine intent on real calls.
     pub fn intent(&self, intent: Intent) {
         let _ = self.core.send(CoreMsg::Intent(intent));
@@ -275,7 +320,7 @@ pub async fn start(
         core: core_tx.clone(),
         shared: shared.clone(),
     };
-    tokio::spawn(CoreShell::new(ctx, events).run(core_rx));
+    tokio::spawn(CoreShell::new(ctx.clone(), events).run(core_rx));
     let forward = core_tx.clone();
     tokio::spawn(async move {
         while let Some(event) = media_events.recv().await {
@@ -291,6 +336,7 @@ pub async fn start(
         shared,
         media,
         blf,
+        legs: ctx,
         _endpoint: endpoint,
     })
 }

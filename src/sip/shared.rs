@@ -35,6 +35,8 @@ pub struct Shared {
     pub live_legs: Arc<AtomicUsize>,
     /// Calls the core holds now.
     pub live_calls: AtomicUsize,
+    /// Durable legs written, and restored dialogs.
+    pub durable: super::durable::DurableLegs,
 }
 
 impl Shared {
@@ -59,6 +61,7 @@ impl Shared {
             routes: Mutex::new(None),
             live_legs: Arc::new(AtomicUsize::new(0)),
             live_calls: AtomicUsize::new(0),
+            durable: super::durable::DurableLegs::default(),
         }
     }
 

@@ -541,7 +541,12 @@ async fn a_parked_caller_who_goes_silent_and_does_not_answer_a_probe_ends_abando
 
 /// A headless baresip (Debian's `baresip-core`) for `user` with `secret`, on 127.0.0.3,
 /// sending a tone from a WAV file (`aufile`). Its config lives in `dir`.
-fn baresip_config(dir: &std::path::Path, user: &str, secret: &str, engine: std::net::SocketAddr) {
+pub(crate) fn baresip_config(
+    dir: &std::path::Path,
+    user: &str,
+    secret: &str,
+    engine: std::net::SocketAddr,
+) {
     let port = sipp::free_port();
     let tone = dir.join("tone.wav");
     let samples: Vec<f32> = (0..8000 * 6)

@@ -13,4 +13,5 @@ mod calls;
 mod fuzz;
 mod hostile;
 mod media;
+mod restart;
 mod soak;

@@ -316,6 +316,23 @@ impl Rtp {
         packets
     }
 
+    /// Everything that arrives within `window`, each with when it arrived.
+    pub async fn receive_timed(&self, window: Duration) -> Vec<(tokio::time::Instant, RtpPacket)> {
+        let deadline = tokio::time::Instant::now() + window;
+        let mut packets = Vec::new();
+        let mut buf = [0u8; 2048];
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.socket.recv_from(&mut buf)).await;
+            let Ok(Ok((n, from))) = next else {
+                break;
+            };
+            if let Some(packet) = parse_rtp(&buf[..n], from) {
+                packets.push((tokio::time::Instant::now(), packet));
+            }
+        }
+        packets
+    }
+
     /// Sends `count` 20 ms packets of a 440 Hz tone in `payload_type` to `to`, paced.
     pub async fn send_tone(&self, to: SocketAddr, payload_type: u8, count: u16) {
         let ssrc = 0x5eed_1234;

@@ -38,6 +38,22 @@ impl SdpSession {
         }
     }
 
+    /// A session carried over a restart: the same `o=` session id, the version going on
+    /// from `version` (RFC 4566: a changed description gets a higher version).
+    pub fn resume(local: SocketAddr, session_id: u64, version: u64) -> SdpSession {
+        SdpSession {
+            local,
+            session_id,
+            version,
+            offered: None,
+        }
+    }
+
+    /// The `o=` session id.
+    pub fn session_id(&self) -> u64 {
+        self.session_id
+    }
+
     /// The version of the last SDP written (0 before the first).
     pub fn version(&self) -> u64 {
         self.version

@@ -90,15 +90,22 @@ impl Core {
         let Some(caller) = call.legs.get_mut(&LegId::Caller) else {
             return;
         };
+        // The parked caller's dialog and stream go to the store before it hears the `200 OK`
+        // (or now, for a call answered before it was parked).
         if !caller.answered {
             self.out.send(
                 caller,
                 LegCmd::Answer {
+                    durable: true,
+                    music,
                     asserted: None,
                     headers: park_code_header(code),
                 },
             );
+        } else {
+            self.out.send(caller, LegCmd::Persist { music });
         }
+        caller.durable = true;
         caller.bridged = None;
         caller.music = music;
         if let Some(stream) = caller.stream() {
@@ -113,6 +120,18 @@ impl Core {
     fn bridge(&mut self, a: &LegRef, b: &LegRef) {
         self.refer_done(&a.call, None);
         self.refer_done(&b.call, None);
+        // A bridged call is no longer parked: its legs are not carried over a restart.
+        for leg_ref in [a, b] {
+            if let Some(leg) = self
+                .calls
+                .get_mut(&leg_ref.call)
+                .and_then(|c| c.legs.get_mut(&leg_ref.leg))
+                && leg.durable
+            {
+                leg.durable = false;
+                self.out.send(leg, LegCmd::Unpersist);
+            }
+        }
         let party_of =
             |core: &Core, leg: &LegRef| core.calls.get(&leg.call).map(|c| c.from.clone());
         let (a_party, b_party) = (party_of(self, a), party_of(self, b));
@@ -139,6 +158,8 @@ impl Core {
                 self.out.send(
                     leg,
                     LegCmd::Answer {
+                        durable: false,
+                        music: false,
                         asserted,
                         headers: Vec::new(),
                     },
@@ -197,7 +218,7 @@ impl Core {
         self.hang_up_call(call_id, refusal);
     }
 
-    pub(super) fn hang_up_call(&mut self, call_id: &CallId, refusal: Option<Refusal>) {
+    pub(crate) fn hang_up_call(&mut self, call_id: &CallId, refusal: Option<Refusal>) {
         let Some(call) = self.calls.remove(call_id) else {
             return;
         };
@@ -230,6 +251,8 @@ impl Core {
             self.out.send(
                 caller,
                 LegCmd::Answer {
+                    durable: false,
+                    music: false,
                     asserted: None,
                     headers: Vec::new(),
                 },

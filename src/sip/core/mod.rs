@@ -138,6 +138,44 @@ impl Core {
         self.media_event(event);
     }
 
+    /// A leg the process before left, taken on again: an answered leg on its resumed stream,
+    /// on music (or silence) as it was.
+    pub fn handle_restored(
+        &mut self,
+        addr: LegAddr,
+        from: Party,
+        stream: StreamId,
+        music: bool,
+        held: bool,
+    ) {
+        let mut leg = Leg::new(addr.call.clone(), addr.leg, addr.leg == LegId::Caller);
+        leg.forks.insert(
+            addr.fork,
+            state::ForkState {
+                open: true,
+                stream: Some(stream),
+                failed: None,
+            },
+        );
+        leg.answered = true;
+        leg.winner = Some(addr.fork);
+        leg.music = music;
+        leg.held_by_peer = held;
+        leg.durable = true;
+        self.streams.insert(stream, (addr.call.clone(), addr.leg));
+        let call = self
+            .calls
+            .entry(addr.call.clone())
+            .or_insert_with(|| SipCall {
+                from,
+                legs: HashMap::new(),
+                referred_by: None,
+                release_after_prompt: false,
+                playing: false,
+            });
+        call.legs.insert(addr.leg, leg);
+    }
+
     /// Time passed: parting legs whose grace is over are hung up.
     pub fn handle_timeout(&mut self, now: Instant) {
         let due: Vec<(CallId, LegId)> = self

@@ -182,6 +182,8 @@ impl Core {
                     self.out.send(
                         caller,
                         LegCmd::Answer {
+                            durable: false,
+                            music: false,
                             asserted: None,
                             headers: Vec::new(),
                         },

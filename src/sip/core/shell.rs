@@ -42,6 +42,23 @@ pub enum CoreMsg {
     Intent(Intent),
     /// The media task reports.
     Media(MediaEvent),
+    /// A leg the process before left, taken on again (a parked caller).
+    Restored {
+        /// The leg.
+        addr: LegAddr,
+        /// Who placed the call.
+        from: crate::engine::switch::Party,
+        /// Its resumed stream.
+        stream: StreamId,
+        /// It hears music.
+        music: bool,
+        /// Its peer holds it.
+        held: bool,
+        /// The restored leg task's commands.
+        cmd: mpsc::UnboundedSender<LegCmd>,
+    },
+    /// Hang up a call (restored legs whose call the engine could not carry on).
+    HangUp(crate::engine::switch::CallId),
 }
 
 /// The core's task.
@@ -110,6 +127,18 @@ impl CoreShell {
             CoreMsg::Leg { addr, event } => self.core.handle_leg(now, addr, event),
             CoreMsg::Intent(intent) => self.core.handle_intent(now, intent),
             CoreMsg::Media(event) => self.core.handle_media(now, event),
+            CoreMsg::Restored {
+                addr,
+                from,
+                stream,
+                music,
+                held,
+                cmd,
+            } => {
+                self.legs.insert(addr.clone(), cmd);
+                self.core.handle_restored(addr, from, stream, music, held);
+            }
+            CoreMsg::HangUp(call) => self.core.hang_up_call(&call, None),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct Leg {
     pub music: bool,
     /// The far end put this leg on hold.
     pub held_by_peer: bool,
+    /// Its dialog and stream are in the store (a parked caller): it outlives the process.
+    pub durable: bool,
 }
 
 impl Leg {
@@ -61,6 +63,7 @@ impl Leg {
             bridged: None,
             music: false,
             held_by_peer: false,
+            durable: false,
         }
     }
 

@@ -133,6 +133,8 @@ fn leg_event(core: &mut Core, now: Instant, addr: LegAddr, event: LegEvent) -> V
 
 fn answer() -> LegCmd {
     LegCmd::Answer {
+        durable: false,
+        music: false,
         asserted: None,
         headers: Vec::new(),
     }
@@ -380,8 +382,14 @@ fn a_refer_to_the_park_extension_asks_the_engine_and_the_referrer_hears_the_code
     // The transferring phone is done: hung up and let go.
     assert!(sent.contains(&(line.clone(), LegCmd::Hangup)));
     assert!(forgotten(&out).contains(&line));
-    // The caller, already answered, hears music.
-    assert!(!sent.iter().any(|(a, _)| a.leg == LegId::Caller));
+    // The caller, already answered, is not answered again: it is written to the store (it
+    // outlives the process now) and hears music.
+    let to_caller: Vec<&LegCmd> = sent
+        .iter()
+        .filter(|(a, _)| a.leg == LegId::Caller)
+        .map(|(_, cmd)| cmd)
+        .collect();
+    assert_eq!(to_caller, vec![&LegCmd::Persist { music: true }]);
     assert_eq!(media(&out), vec![MediaCmd::Music(CALLER_STREAM)]);
     assert_eq!(core.poll_timeout(), None);
 }
@@ -605,4 +613,84 @@ fn a_refused_call_is_turned_away_and_let_go_without_the_engine_hearing_of_it() {
     assert_eq!(forgotten(&out), vec![caller]);
     assert!(events(&out).is_empty());
     assert_eq!(core.live_calls(), 0);
+}
+
+#[test]
+fn a_caller_parked_before_it_is_answered_is_written_to_the_store_before_its_200_ok() {
+    let mut core = core();
+    core.handle_incoming(
+        at(0),
+        incoming(Served::ParkExtension, Identity::Trusted(None)),
+    );
+    drain(&mut core);
+    core.handle_intent(
+        at(1),
+        Intent::AnswerWithHold {
+            id: IntentId(1),
+            call: call(),
+            music: true,
+            code: Some("701".into()),
+        },
+    );
+    let sent = commands(&drain(&mut core));
+    assert!(sent.contains(&(
+        addr(LegId::Caller, 0),
+        LegCmd::Answer {
+            durable: true,
+            music: true,
+            asserted: None,
+            headers: vec![("X-Park-Code".into(), "701".into())],
+        }
+    )));
+}
+
+#[test]
+fn a_restored_caller_is_on_music_and_stops_being_durable_once_bridged_to_its_retriever() {
+    let mut core = core();
+    let restored = addr(LegId::Caller, 0);
+    core.handle_restored(
+        restored.clone(),
+        Party {
+            number: "+15550100".into(),
+            name: "Charles".into(),
+        },
+        CALLER_STREAM,
+        true,
+        false,
+    );
+    assert_eq!(core.live_calls(), 1);
+    // A retriever calls in and is bridged to the restored caller.
+    let retriever = CallId("s-2".into());
+    core.handle_incoming(
+        at(0),
+        Incoming {
+            call: retriever.clone(),
+            stream: StreamId(2),
+            ..incoming(Served::User("ada".into()), Identity::Trusted(None))
+        },
+    );
+    drain(&mut core);
+    core.handle_intent(
+        at(1),
+        Intent::Bridge {
+            id: IntentId(2),
+            a: LegRef {
+                call: call(),
+                leg: LegId::Caller,
+            },
+            b: LegRef {
+                call: retriever,
+                leg: LegId::Caller,
+            },
+        },
+    );
+    let out = drain(&mut core);
+    assert!(commands(&out).contains(&(restored, LegCmd::Unpersist)));
+    assert!(
+        media(&out)
+            .iter()
+            .any(|m| matches!(m, MediaCmd::Bridge(a, _) if *a == CALLER_STREAM)),
+        "{:?}",
+        media(&out)
+    );
 }

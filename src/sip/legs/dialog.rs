@@ -7,13 +7,14 @@ use super::{
 };
 use crate::engine::switch::EndCause;
 use crate::media::StreamId;
-use crate::media::sdp::{Direction, SdpSession};
+use crate::media::sdp::{Direction, Negotiated, SdpSession};
 use crate::sip::core::LegAddr;
+use crate::sip::durable::DurableSeed;
 use crate::sip::msg::header_named;
 use sip_core::transport::OutgoingResponse;
 use sip_core::{Endpoint, IncomingRequest, MayTake};
 use sip_types::{Method, StatusCode};
-use sip_ua::dialog::{Usage, UsageGuard};
+use sip_ua::dialog::{Dialog, Usage, UsageGuard};
 use sip_ua::invite::session::{InviteSession, InviteSessionEvent};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -62,15 +63,23 @@ impl Usage for Extras {
 }
 
 /// An established leg: re-INVITEs and UPDATEs answered (hold tracked), BYE either way,
-/// session refreshes, probes.
+/// session refreshes, probes. `seed` (an incoming leg's) and what was negotiated let it
+/// write its durable record while it is parked.
 pub(super) async fn established(
     ctx: LegContext,
     addr: LegAddr,
     mut session: InviteSession,
     mut sdp: SdpSession,
     stream: StreamId,
+    seed: Option<(DurableSeed, Option<Negotiated>, Option<bool>)>,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
+    // `durable_music`: whether it hears music while parked, once the leg is durable.
+    let (seed, mut last, mut durable_music) = match seed {
+        Some((seed, negotiated, music)) => (Some(seed), negotiated, music),
+        None => (None, None, None),
+    };
+    let durable = &ctx.shared.durable;
     let (extra_tx, mut extras) = mpsc::channel(8);
     let _guard: UsageGuard = session.dialog.register_usage(Extras { tx: extra_tx });
     let mut held = false;
@@ -108,6 +117,11 @@ pub(super) async fn established(
                     });
                     if let Some(negotiated) = negotiated {
                         apply(&ctx.media, stream, &negotiated);
+                        last = Some(negotiated);
+                        if let (Some(seed), Some(music)) = (&seed, durable_music) {
+                            let record = seed.record(&addr.call, addr.leg, Some(&session.dialog), &sdp, last.as_ref(), music);
+                            durable.save(&record, ctx.shared.clock.utc_now().unix_millis());
+                        }
                         let now_held = is_hold(negotiated.direction);
                         if now_held != held {
                             held = now_held;
@@ -126,7 +140,7 @@ pub(super) async fn established(
                 Ok(InviteSessionEvent::Terminated) | Err(_) => break EndCause::Dead,
             },
             Some(request) = extras.recv() => {
-                if let Some(hold) = in_dialog(&ctx, &session, &mut sdp, stream, request, &addr).await
+                if let Some(hold) = in_dialog(&ctx, &session.dialog, &mut sdp, stream, request, &addr).await
                     && hold != held
                 {
                     held = hold;
@@ -136,11 +150,23 @@ pub(super) async fn established(
             cmd = cmds.recv() => match cmd {
                 Some(LegCmd::Hangup) | Some(LegCmd::CompletedElsewhere) | None => {
                     let _ = tokio::time::timeout(Duration::from_secs(8), session.terminate()).await;
+                    durable.forget(&addr.call, addr.leg);
                     ctx.media.close(stream);
                     return;
                 }
+                Some(LegCmd::Persist { music }) => {
+                    if let Some(seed) = &seed {
+                        durable_music = Some(music);
+                        let record = seed.record(&addr.call, addr.leg, Some(&session.dialog), &sdp, last.as_ref(), music);
+                        durable.save(&record, ctx.shared.clock.utc_now().unix_millis());
+                    }
+                }
+                Some(LegCmd::Unpersist) => {
+                    durable_music = None;
+                    durable.forget(&addr.call, addr.leg);
+                }
                 Some(LegCmd::Probe) => {
-                    if !probe(&session).await {
+                    if !probe(&session.dialog).await {
                         ctx.report(&addr, LegEvent::ProbeFailed);
                     }
                 }
@@ -148,20 +174,21 @@ pub(super) async fn established(
                     frag,
                     last,
                     headers,
-                }) => notify_refer(&session, &frag, last, &headers).await,
+                }) => notify_refer(&session.dialog, &frag, last, &headers).await,
                 Some(_) => {}
             },
         }
     };
+    durable.forget(&addr.call, addr.leg);
     ctx.report(&addr, LegEvent::Ended { cause });
     ctx.media.close(stream);
 }
 
 /// Answers an in-dialog UPDATE / INFO / OPTIONS / REFER. Returns the hold state an UPDATE
 /// left the leg in.
-async fn in_dialog(
+pub(super) async fn in_dialog(
     ctx: &LegContext,
-    session: &InviteSession,
+    dialog: &Dialog,
     sdp: &mut SdpSession,
     stream: StreamId,
     mut request: IncomingRequest,
@@ -176,8 +203,7 @@ async fn in_dialog(
                 Some((answer, negotiated)) => {
                     apply(&ctx.media, stream, &negotiated);
                     hold = Some(is_hold(negotiated.direction));
-                    session
-                        .dialog
+                    dialog
                         .create_response(&request, StatusCode::OK, None)
                         .ok()
                         .map(|mut r| {
@@ -186,31 +212,21 @@ async fn in_dialog(
                             r
                         })
                 }
-                None => session
-                    .dialog
+                None => dialog
                     .create_response(&request, StatusCode::NOT_ACCEPTABLE_HERE, None)
                     .ok(),
             },
-            None => session
-                .dialog
-                .create_response(&request, StatusCode::OK, None)
-                .ok(),
+            None => dialog.create_response(&request, StatusCode::OK, None).ok(),
         }
     } else if method == Method::INFO {
         if let Some(digit) = info_digit(&request) {
             ctx.report(addr, LegEvent::Dtmf(digit));
         }
-        session
-            .dialog
-            .create_response(&request, StatusCode::OK, None)
-            .ok()
+        dialog.create_response(&request, StatusCode::OK, None).ok()
     } else if method == Method::OPTIONS {
-        session
-            .dialog
-            .create_response(&request, StatusCode::OK, None)
-            .ok()
+        dialog.create_response(&request, StatusCode::OK, None).ok()
     } else {
-        refer(ctx, session, &request, addr)
+        refer(ctx, dialog, &request, addr)
     };
     if let Some(response) = response {
         let _ = tsx.respond(response).await;
@@ -243,10 +259,10 @@ const PROBE_WAIT: Duration = Duration::from_secs(5);
 
 /// Sends an in-dialog OPTIONS; true if the peer answered at all (any final response but
 /// `408`/`481`).
-async fn probe(session: &InviteSession) -> bool {
-    let request = session.dialog.create_request(Method::OPTIONS, None);
-    let mut target = session.dialog.target_tp_info.lock().await;
-    let Ok(mut tsx) = session.endpoint.send_request(request, &mut target).await else {
+pub(super) async fn probe(dialog: &Dialog) -> bool {
+    let request = dialog.create_request(Method::OPTIONS, None);
+    let mut target = dialog.target_tp_info.lock().await;
+    let Ok(mut tsx) = dialog.endpoint.send_request(request, &mut target).await else {
         return false;
     };
     drop(target);

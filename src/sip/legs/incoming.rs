@@ -8,11 +8,14 @@ use crate::engine::switch::EndCause;
 use crate::media::StreamId;
 use crate::media::sdp::{Direction, SdpSession};
 use crate::sip::core::LegAddr;
+use crate::sip::durable::DurableSeed;
 use sip_types::StatusCode;
 use sip_ua::invite::acceptor::InviteAcceptor;
 use tokio::sync::mpsc;
 
 /// An incoming call: answered, rung or turned away on the core's word; then the session.
+/// `seed` is what its durable record starts from, should it be parked.
+#[allow(clippy::too_many_arguments)]
 pub async fn incoming(
     ctx: LegContext,
     addr: LegAddr,
@@ -20,10 +23,11 @@ pub async fn incoming(
     offer: Option<String>,
     mut sdp: SdpSession,
     stream: StreamId,
+    seed: DurableSeed,
     mut cmds: mpsc::UnboundedReceiver<LegCmd>,
 ) {
     let _alive = Alive::new(&ctx.shared.live_legs);
-    let session = loop {
+    let (session, negotiated, durable_music) = loop {
         let cmd = tokio::select! {
             () = acceptor.cancelled() => None,
             cmd = cmds.recv() => Some(cmd),
@@ -44,7 +48,12 @@ pub async fn incoming(
                     let _ = acceptor.respond_provisional(response).await;
                 }
             }
-            Some(LegCmd::Answer { asserted, headers }) => {
+            Some(LegCmd::Answer {
+                durable,
+                music,
+                asserted,
+                headers,
+            }) => {
                 let Ok(mut response) = acceptor.create_response(StatusCode::OK, None).await else {
                     continue;
                 };
@@ -78,6 +87,15 @@ pub async fn incoming(
                 for (name, value) in headers {
                     response.msg.headers.insert(name, value);
                 }
+                if durable && ctx.shared.durable.enabled() {
+                    // Durable before acknowledged: the caller hears the `200 OK` only once
+                    // its dialog and stream are in the store.
+                    let record =
+                        seed.record(&addr.call, addr.leg, None, &sdp, negotiated.as_ref(), music);
+                    let now_ms = ctx.shared.clock.utc_now().unix_millis();
+                    ctx.shared.durable.save(&record, now_ms);
+                    ctx.shared.durable.flush().await;
+                }
                 match acceptor.respond_success(response).await {
                     Ok((session, ack)) => {
                         let negotiated = negotiated.or_else(|| {
@@ -87,7 +105,11 @@ pub async fn incoming(
                             apply(&ctx.media, stream, negotiated);
                         }
                         ctx.report(&addr, LegEvent::Answered);
-                        break session;
+                        break (
+                            session,
+                            negotiated,
+                            (durable && ctx.shared.durable.enabled()).then_some(music),
+                        );
                     }
                     Err(e) => {
                         tracing::info!(leg = %addr, error = ?e, "answer not acknowledged");
@@ -112,10 +134,22 @@ pub async fn incoming(
                 ctx.media.close(stream);
                 return;
             }
-            Some(LegCmd::Probe) | Some(LegCmd::Notify { .. }) => {}
+            Some(LegCmd::Probe)
+            | Some(LegCmd::Notify { .. })
+            | Some(LegCmd::Persist { .. })
+            | Some(LegCmd::Unpersist) => {}
         }
     };
-    established(ctx, addr, session, sdp, stream, cmds).await;
+    established(
+        ctx,
+        addr,
+        session,
+        sdp,
+        stream,
+        Some((seed, negotiated, durable_music)),
+        cmds,
+    )
+    .await;
 }
 
 async fn reject(acceptor: InviteAcceptor, code: u16) {

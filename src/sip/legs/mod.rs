@@ -11,11 +11,13 @@ mod dialog;
 mod incoming;
 mod outgoing;
 mod refer;
+mod restored;
 
-pub(super) use super::msg::body_text;
+pub(crate) use super::msg::body_text;
 
 pub use self::incoming::incoming;
 pub use self::outgoing::{Fork, outgoing};
+pub use self::restored::{RestoredLeg, restored};
 
 use super::core::{CoreMsg, LegAddr};
 use super::shared::Shared;
@@ -35,7 +37,13 @@ pub enum LegCmd {
     /// Tell the caller it is ringing (`180`).
     Ringing,
     /// Answer an incoming call (`200` with SDP), asserting `asserted` as who answered.
+    /// `durable`: the call is parked; its dialog and stream are in the store before the
+    /// `200 OK` leaves.
     Answer {
+        /// Write the leg to the store first.
+        durable: bool,
+        /// It hears music on hold (what a restore resumes).
+        music: bool,
         /// A `P-Asserted-Identity` value for the `200 OK`.
         asserted: Option<String>,
         /// More headers for the `200 OK` (`X-Park-Code`).
@@ -55,6 +63,14 @@ pub enum LegCmd {
     CompletedElsewhere,
     /// Is the peer still there? An in-dialog `OPTIONS`.
     Probe,
+    /// The call is parked now: write the leg (dialog, stream) to the store, so it outlives
+    /// the process.
+    Persist {
+        /// It hears music on hold.
+        music: bool,
+    },
+    /// The call is no longer parked (bridged, released): forget the stored leg.
+    Unpersist,
     /// Report on a REFER this leg sent: a NOTIFY with a `message/sipfrag` status line;
     /// `last` ends the implicit subscription.
     Notify {
@@ -144,7 +160,7 @@ impl LegContext {
 
 const SDP: &str = "application/sdp";
 
-pub(super) fn content_type_sdp() -> ContentType {
+pub(crate) fn content_type_sdp() -> ContentType {
     ContentType(BytesStr::from_static(SDP))
 }
 
@@ -158,12 +174,12 @@ pub(super) fn answer_direction(peer: Direction) -> Direction {
     }
 }
 
-pub(super) fn is_hold(direction: Direction) -> bool {
+pub(crate) fn is_hold(direction: Direction) -> bool {
     matches!(direction, Direction::SendOnly | Direction::Inactive)
 }
 
 /// Configures the media stream from a negotiation; a held leg is sent nothing.
-pub(super) fn apply(media: &Media, stream: StreamId, negotiated: &Negotiated) {
+pub(crate) fn apply(media: &Media, stream: StreamId, negotiated: &Negotiated) {
     let remote = if is_hold(negotiated.direction) {
         None
     } else {

@@ -98,5 +98,5 @@ pub async fn outgoing(
     }
     invitation.confirm(&session, &response).await;
     ctx.report(&addr, LegEvent::Answered);
-    established(ctx, addr, session, sdp, stream, cmds).await;
+    established(ctx, addr, session, sdp, stream, None, cmds).await;
 }

@@ -9,7 +9,7 @@ use sip_core::IncomingRequest;
 use sip_core::transport::OutgoingResponse;
 use sip_types::header::typed::ContentType;
 use sip_types::{Method, Name, StatusCode};
-use sip_ua::invite::session::InviteSession;
+use sip_ua::dialog::Dialog;
 use std::time::Duration;
 
 /// Reads a REFER: `202 Accepted` and a report to the core; `400` without a usable
@@ -18,7 +18,7 @@ use std::time::Duration;
 /// act on is refused, not accepted and left without a final NOTIFY).
 pub(super) fn refer(
     ctx: &LegContext,
-    session: &InviteSession,
+    dialog: &Dialog,
     request: &IncomingRequest,
     addr: &LegAddr,
 ) -> Option<OutgoingResponse> {
@@ -26,15 +26,13 @@ pub(super) fn refer(
         .or_else(|| header_named(&request.headers, "r"))
         .unwrap_or_default();
     let Some(target) = number_in(&refer_to) else {
-        return session
-            .dialog
+        return dialog
             .create_response(request, StatusCode::BAD_REQUEST, Some("No Refer-To".into()))
             .ok();
     };
     if !ctx.shared.plan().may_transfer_to(&target) {
         tracing::info!(leg = %addr, target, "REFER to a target off the allow-list refused");
-        return session
-            .dialog
+        return dialog
             .create_response(request, StatusCode::FORBIDDEN, None)
             .ok();
     }
@@ -57,8 +55,7 @@ pub(super) fn refer(
             notify,
         },
     );
-    session
-        .dialog
+    dialog
         .create_response(request, StatusCode::from(202), Some("Accepted".into()))
         .ok()
         .map(|mut r| {
@@ -71,12 +68,12 @@ pub(super) fn refer(
 
 /// Sends a NOTIFY about a REFER (`Event: refer`, `message/sipfrag`).
 pub(super) async fn notify_refer(
-    session: &InviteSession,
+    dialog: &Dialog,
     frag: &str,
     last: bool,
     headers: &[(String, String)],
 ) {
-    let mut request = session.dialog.create_request(Method::NOTIFY, None);
+    let mut request = dialog.create_request(Method::NOTIFY, None);
     for (name, value) in headers {
         request.headers.insert(name.clone(), value.clone());
     }
@@ -95,8 +92,8 @@ pub(super) async fn notify_refer(
             "message/sipfrag;version=2.0",
         )));
     request.body = format!("{frag}\r\n").into();
-    let mut target = session.dialog.target_tp_info.lock().await;
-    let sent = session.endpoint.send_request(request, &mut target).await;
+    let mut target = dialog.target_tp_info.lock().await;
+    let sent = dialog.endpoint.send_request(request, &mut target).await;
     drop(target);
     if let Ok(mut tsx) = sent {
         let _ = tokio::time::timeout(Duration::from_secs(2), tsx.receive_final()).await;
