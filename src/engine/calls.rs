@@ -367,6 +367,16 @@ impl Engine {
             EndCause::Hangup | EndCause::Dead => ParkOutcome::Abandoned,
         };
         self.finish_park(now, key, outcome, None);
+        let detail = Detail {
+            cause: Some(end_cause(cause).to_string()),
+            ..Detail::default()
+        };
+        self.end_call_as(key, detail);
+    }
+
+    /// Ends the call (its park, if any, already ended): rings stop, it leaves every list,
+    /// its timer is disarmed, and `call.ended` carries `detail`.
+    pub(super) fn end_call_as(&mut self, key: CallKey, detail: Detail) {
         self.cancel_pending(key, "the caller hung up");
         self.unlist_from_groups(key);
         self.held.retain(|k| *k != key);
@@ -375,14 +385,11 @@ impl Engine {
             return;
         };
         self.by_id.remove(&rec.view.call);
+        self.touch_ended(key, &rec.view.call);
         if let Some(alias) = rec.alias.take() {
             self.aliases.remove(&alias);
         }
         rec.view.state = CallState::Ended;
-        let detail = Detail {
-            cause: Some(end_cause(cause).to_string()),
-            ..Detail::default()
-        };
         self.emit(
             EventName::CallEnded,
             super::events::Subject::Call(rec.view),

@@ -29,9 +29,10 @@
 //! | any            | the switch fails `answer_with_hold`     | `park.ended` `failed`; a call taken from its phone is rescued | ended          |
 //! | parked         | drain                                   | ring back at once (or fallback when attempts = 0)             | ringing_back   |
 //! | any            | drain deadline                          | `release` with goodbye; `park.ended` `released`               | ended          |
+//! | any            | restored, but cannot be carried on (`restore`, `end_lost`) | `release`; `park.ended` `lost` with a reason; `call.ended` | ended |
 //!
-//! `lost` is never produced here: the store records it at the next start for parks that
-//! were open when the engine died.
+//! `lost` is never produced here: it ends a park that could not be carried on after the
+//! process was replaced (see `restore`).
 
 use super::Engine;
 use super::arena::CallKey;
@@ -53,6 +54,18 @@ impl Engine {
         key: CallKey,
         outcome: ParkOutcome,
         who: Option<String>,
+    ) {
+        self.finish_park_as(now, key, outcome, by_or_none(who));
+    }
+
+    /// [`Engine::finish_park`] with the event's detail given (`by`, a `reason`); its
+    /// `outcome` is set here.
+    pub(super) fn finish_park_as(
+        &mut self,
+        now: Instant,
+        key: CallKey,
+        outcome: ParkOutcome,
+        detail: Detail,
     ) {
         let parked = self.calls.get(key).is_some_and(|rec| rec.park.is_some());
         if !parked {
@@ -92,11 +105,11 @@ impl Engine {
             _ => "call ended",
         };
         self.drop_announcements(&park.code, reason);
+        self.touch(key);
         if let Some(view) = view {
             let detail = Detail {
                 outcome: Some(outcome),
-                by: who,
-                ..Detail::default()
+                ..detail
             };
             self.emit(
                 EventName::ParkEnded,
@@ -281,6 +294,14 @@ impl Engine {
         self.arm(key, deadline, Due::Park);
         self.emit_park(EventName::ParkExtended, key, by(actor));
         Some(deadline)
+    }
+}
+
+/// A detail naming who did it, if anyone.
+fn by_or_none(who: Option<String>) -> Detail {
+    Detail {
+        by: who,
+        ..Detail::default()
     }
 }
 

@@ -14,14 +14,17 @@
 //!   as a whole, then indexed: users, groups, numbers, effective policies);
 //! - the rules: `commands` (role check, dispatch), `parking`, `retrieve`, [`lifecycle`]
 //!   (the state table), `pickup`, `announcements`, `desk` (transfer, hangup), `calls` and
-//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`, `reload` (a changed
-//!   configuration file);
+//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`,
+//!   `reload` (a changed configuration file);
+//! - durable call state: [`durable`] (each call's record, changes out with
+//!   [`Engine::poll_durable`]) and `restore` (records back in after a restart);
 //! - the machinery: `arena` (calls by generational key), `records` (private call and park
 //!   records), `timers` (one deadline per call), `output` (event and intent queues), `views`.
 
 pub mod clock;
 pub mod command;
 pub mod directory;
+pub mod durable;
 pub mod error;
 pub mod events;
 pub mod lifecycle;
@@ -47,6 +50,7 @@ mod records;
 mod reload;
 mod requests;
 mod rescue;
+mod restore;
 mod retrieve;
 mod timers;
 mod validate;
@@ -56,6 +60,7 @@ pub use clock::Instant;
 pub use command::{AdminCommand, Command, CommandOk};
 pub use commands::{check_role, roles};
 pub use directory::{Actor, Group, Role, User};
+pub use durable::{DurableCall, DurableChange};
 pub use error::EngineError;
 pub use events::{Detail, EngineEvent, EventName, Subject};
 pub use objects::{Announcement, Call, ParkOutcome, Parked, PickupGroupView};
@@ -63,6 +68,7 @@ pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
 pub use reload::merge_reload;
 pub use requests::UNIDENTIFIED_PARKER;
+pub use restore::{BrokenRecord, RestoreError};
 pub use switch::{CallId, Intent, Refusal, SwitchEvent};
 pub use validate::alert_info_is_valid;
 
@@ -157,6 +163,8 @@ pub struct Engine {
     out: Output,
     rng: ChaCha8Rng,
     draining: bool,
+    /// Calls whose durable record may have changed (see [`Engine::poll_durable`]).
+    durable: durable::DurableLog,
 }
 
 impl Engine {
@@ -190,6 +198,7 @@ impl Engine {
             out: Output::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             draining: false,
+            durable: durable::DurableLog::default(),
         })
     }
 

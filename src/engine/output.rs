@@ -50,6 +50,7 @@ impl Engine {
 
     /// Queues an event about a call, carrying the call as it is now.
     pub(super) fn emit_call(&mut self, name: EventName, key: CallKey, detail: Detail) {
+        self.touch(key);
         if let Some(rec) = self.calls.get(key) {
             let subject = Subject::Call(rec.view.clone());
             self.out.events.push_back(EngineEvent {
@@ -62,6 +63,7 @@ impl Engine {
 
     /// Queues an event about a call's park, carrying the park as it is now.
     pub(super) fn emit_park(&mut self, name: EventName, key: CallKey, detail: Detail) {
+        self.touch(key);
         if let Some(view) = self.calls.get(key).and_then(|rec| rec.parked_view()) {
             let subject = Subject::Parked(view);
             self.out.events.push_back(EngineEvent {
@@ -113,6 +115,7 @@ impl Engine {
         due: Due,
     ) {
         let id = self.out.next_id();
+        self.touch(key);
         let Some(rec) = self.calls.get_mut(key) else {
             return;
         };
@@ -143,6 +146,7 @@ impl Engine {
 
     /// Stops the pending ring, if any, telling the switch why; returns what it was for.
     pub(super) fn cancel_pending(&mut self, key: CallKey, reason: &str) -> Option<PendingRing> {
+        self.touch(key);
         let rec = self.calls.get_mut(key)?;
         let pending = rec.pending.take()?;
         let leg = LegRef {
@@ -164,6 +168,7 @@ impl Engine {
 
     /// Forgets the pending ring after the switch reported its end (no cancel needed).
     pub(super) fn settle_pending(&mut self, key: CallKey) -> Option<PendingRing> {
+        self.touch(key);
         let rec = self.calls.get_mut(key)?;
         let pending = rec.pending.take()?;
         if rec.due == Due::RingUnanswered {
@@ -175,6 +180,7 @@ impl Engine {
 
     /// Arms the call's timer.
     pub(super) fn arm(&mut self, key: CallKey, at: Instant, due: Due) {
+        self.touch(key);
         if let Some(rec) = self.calls.get_mut(key) {
             rec.due = due;
             self.timers.arm(key, &mut rec.timer, at);
@@ -183,6 +189,7 @@ impl Engine {
 
     /// Disarms the call's timer.
     pub(super) fn disarm(&mut self, key: CallKey) {
+        self.touch(key);
         if let Some(rec) = self.calls.get_mut(key) {
             self.timers.disarm(key, &mut rec.timer);
         }

@@ -4,10 +4,12 @@ use super::clock::Instant;
 use super::compiled::PolicyEntry;
 use super::objects::{Call, ParkState, Parked};
 use super::switch::{IntentId, LegId, LegRef};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Why the engine rang a leg, and so what its answer or failure means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Purpose {
     /// A console retrieve ringing the desk (`by` asked for it).
     Retrieve {
@@ -51,7 +53,8 @@ pub struct PendingRing {
 }
 
 /// What a call's timer means when it fires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Due {
     /// The park's current state ends (timeout, or a ring unanswered).
     Park,
@@ -62,7 +65,7 @@ pub enum Due {
 }
 
 /// Where a call that must not be dropped rings next, and how often.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rescue {
     /// The next line to ring.
     pub next: String,
@@ -71,7 +74,8 @@ pub struct Rescue {
 }
 
 /// Where a park stands in its lifecycle (`lifecycle` holds the state table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Holding; the clock runs toward `ParkRec::deadline`.
     Parked,
@@ -124,7 +128,7 @@ pub struct ParkRec {
 }
 
 /// How a call stood before it was parked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Before {
     /// Its state.
     pub state: super::objects::CallState,
@@ -147,7 +151,7 @@ impl ParkRec {
 }
 
 /// A committed pickup.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Picked {
     /// Who picked it up.
     pub by: String,

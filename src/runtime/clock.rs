@@ -32,6 +32,27 @@ impl DriverClock {
         }
     }
 
+    /// Starts the clock now with `Instant::ZERO` at `unix_ms` (if that is in the past and
+    /// the monotonic clock reaches that far back), so that instants restored from an earlier
+    /// process (a parked call's `parked_at`) are representable; else as [`DriverClock::start`].
+    #[allow(clippy::disallowed_methods)] // the driver is where time enters the system
+    pub fn start_reaching_back(unix_ms: i64) -> DriverClock {
+        let clock = DriverClock::start();
+        let back = clock.utc.origin_unix_ms.saturating_sub(unix_ms);
+        let Ok(back) = u64::try_from(back) else {
+            return clock;
+        };
+        match clock.start.checked_sub(Duration::from_millis(back)) {
+            Some(start) => DriverClock {
+                start,
+                utc: UtcClock {
+                    origin_unix_ms: unix_ms,
+                },
+            },
+            None => clock,
+        }
+    }
+
     /// The engine's `now`.
     #[allow(clippy::disallowed_methods)] // the driver is where time enters the system
     pub fn now(&self) -> Instant {
@@ -67,6 +88,21 @@ mod tests {
         assert_eq!(
             clock.deadline(Instant(300_000)),
             clock.start + Duration::from_secs(300)
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    #[allow(clippy::disallowed_methods)] // the test compares with tokio's clock itself
+    async fn a_clock_reaching_back_reads_the_time_since_then() {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        let now = DriverClock::start().utc_now().unix_millis();
+        let clock = DriverClock::start_reaching_back(now - 60_000);
+        assert!((clock.now().as_millis() as i64 - 60_000).abs() < 50);
+        assert_eq!(clock.utc().origin_unix_ms, now - 60_000);
+        let deadline = clock.deadline(Instant(clock.now().as_millis() + 1000));
+        assert_eq!(
+            deadline,
+            tokio::time::Instant::now() + Duration::from_secs(1)
         );
     }
 }

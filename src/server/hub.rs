@@ -96,6 +96,8 @@ struct Subscriber {
     filter: Filter,
     slow: Arc<AtomicBool>,
     zone: Option<String>,
+    /// Events up to this seq are already in its snapshot (held events published late).
+    seen: u64,
 }
 
 /// The event log and the subscribers.
@@ -138,7 +140,7 @@ impl Hub {
     pub fn publish(&mut self, event: Published) {
         let mut dropped = Vec::new();
         for (id, sub) in &self.subscribers {
-            if !sub.filter.admits(&event) {
+            if event.seq <= sub.seen || !sub.filter.admits(&event) {
                 continue;
             }
             if sub.tx.try_send(event.text.clone()).is_err() {
@@ -196,10 +198,18 @@ impl Hub {
                 filter,
                 slow: slow.clone(),
                 zone,
+                seen: 0,
             },
         );
         self.membership_changed = true;
         Attached { id, events, slow }
+    }
+
+    /// Tells subscriber `id` no event up to `seq` (its snapshot already shows them).
+    pub fn seen_up_to(&mut self, id: u64, seq: u64) {
+        if let Some(sub) = self.subscribers.get_mut(&id) {
+            sub.seen = seq;
+        }
     }
 
     /// Removes a subscriber.

@@ -14,11 +14,12 @@ pub mod listener;
 pub mod numbers_ops;
 pub mod ops;
 pub mod reload;
+mod restore;
 pub mod session;
 
 use crate::engine::{Engine, EngineError, EngineSetup};
 use crate::runtime::DriverClock;
-use crate::store::Store;
+use crate::store::{DurableState, Store};
 use auth::TokenRegistry;
 use engine_task::{EngineHandle, EngineTask, TaskSettings};
 use std::net::SocketAddr;
@@ -51,6 +52,9 @@ pub enum ServerError {
     /// The SIP side could not start.
     #[error("SIP: {0}")]
     Sip(#[from] crate::sip::SipError),
+    /// The store could not be read at start.
+    #[error("store: {0}")]
+    Store(#[source] crate::store::StoreError),
     /// No randomness for the epoch, tokens and keys.
     #[error("{0}")]
     Entropy(#[from] crate::runtime::EntropyError),
@@ -187,7 +191,16 @@ impl ServerHandle {
 pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerError> {
     // Keys, tokens and the epoch are drawn below and later: no randomness, no server.
     crate::runtime::entropy::init()?;
-    let clock = DriverClock::start();
+    // What the process before left: calls to carry on, read before anything is served.
+    let durable = match &opts.store {
+        Some(store) => store.load_durable().await.map_err(ServerError::Store)?,
+        None => DurableState::default(),
+    };
+    // The clock reaches back far enough that restored calls keep their real times.
+    let clock = match engine_task::durable::oldest_time(&durable.calls) {
+        Some(oldest) => DriverClock::start_reaching_back(oldest),
+        None => DriverClock::start(),
+    };
     let engine = Engine::new(opts.setup.clone(), opts.task.seed, clock.now())?;
     let listener = TcpListener::bind(opts.listen)
         .await
@@ -207,6 +220,9 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         Some(settings) => {
             let (events, mut incoming) = mpsc::unbounded_channel();
             let sip = crate::sip::start(settings, &opts.setup, clock, events).await?;
+            if let Some(store) = &opts.store {
+                sip.attach_store(store.clone(), !durable.legs.is_empty());
+            }
             let to_engine = tx.clone();
             tokio::spawn(async move {
                 while let Some(event) = incoming.recv().await {
@@ -219,7 +235,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         }
         None => None,
     };
-    let task = EngineTask::new(
+    let mut task = EngineTask::new(
         engine,
         clock,
         epoch.clone(),
@@ -229,6 +245,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         connections.clone(),
     )
     .with_sip(sip.clone());
+    restore::carry_on(&mut task, sip.as_deref(), &durable).await;
     if let Some(sip) = &sip {
         sip.attach_number_routes(task.numbers().routes());
     }

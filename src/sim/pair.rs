@@ -11,7 +11,9 @@ use super::error::SimError;
 use super::switch::SimSwitch;
 use super::switchboard::{Output, Switchboard, Wiring};
 use crate::engine::switch::{CallId, Party, SwitchEvent};
-use crate::engine::{Actor, Command, CommandOk, Engine, EngineError, EngineEvent, Instant};
+use crate::engine::{
+    Actor, Command, CommandOk, DurableChange, Engine, EngineError, EngineEvent, Instant,
+};
 use std::time::Duration;
 
 /// An [`Engine`] on a [`SimSwitch`], with optional [`DemoTraffic`], on a virtual clock.
@@ -26,6 +28,7 @@ pub struct Pair {
     board: Switchboard,
     events: Vec<(Instant, EngineEvent)>,
     switch_events: Vec<(Instant, SwitchEvent)>,
+    durable: Vec<(Instant, DurableChange)>,
 }
 
 impl Pair {
@@ -38,6 +41,7 @@ impl Pair {
             board: Switchboard::new(now).recording_switch_events(),
             events: Vec::new(),
             switch_events: Vec::new(),
+            durable: Vec::new(),
         }
     }
 
@@ -61,6 +65,12 @@ impl Pair {
     /// forgets them.
     pub fn take_switch_events(&mut self) -> Vec<(Instant, SwitchEvent)> {
         std::mem::take(&mut self.switch_events)
+    }
+
+    /// The changes to durable call records so far, in order, each with its instant, and
+    /// forgets them.
+    pub fn take_durable(&mut self) -> Vec<(Instant, DurableChange)> {
+        std::mem::take(&mut self.durable)
     }
 
     /// A client's command at the current instant, then everything it set off.
@@ -122,6 +132,7 @@ impl Pair {
             match output {
                 Output::Event(at, event) => self.events.push((at, event)),
                 Output::SwitchEvent(at, event) => self.switch_events.push((at, event)),
+                Output::Durable(at, change) => self.durable.push((at, change)),
                 // Every call of a pair runs on its simulated switch.
                 Output::Intent(at, intent) => {
                     tracing::debug!(at = at.as_millis(), ?intent, "intent for no switch")

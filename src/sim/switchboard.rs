@@ -14,7 +14,7 @@
 use super::demo::DemoTraffic;
 use super::switch::SimSwitch;
 use crate::engine::switch::{CallId, Intent, SwitchEvent};
-use crate::engine::{Engine, EngineEvent, Instant};
+use crate::engine::{DurableChange, Engine, EngineEvent, Instant};
 use std::collections::VecDeque;
 
 /// More exchanges than this in one pump (or rounds of timers at one instant) means the
@@ -34,6 +34,9 @@ pub enum Output {
     /// An intent for a call the simulated switch does not serve: the driver forwards it (to
     /// the SIP side) or, with nowhere to send it, drops it.
     Intent(Instant, Intent),
+    /// A change to a call's durable record, at the end of the pump that made it: the
+    /// driver writes it before it acknowledges anything of that pump.
+    Durable(Instant, DurableChange),
 }
 
 /// The parts a switchboard connects, lent for one input.
@@ -150,6 +153,10 @@ impl Switchboard {
                 quiet = false;
             }
             if quiet {
+                // Once per pump: a call changed many times in it is written once.
+                while let Some(change) = wiring.engine.poll_durable() {
+                    self.outputs.push_back(Output::Durable(now, change));
+                }
                 return;
             }
         }

@@ -5,6 +5,9 @@
 mod support;
 
 mod commands;
+mod durable;
+// Its regressions: `tests/proptest-regressions/durable_props.txt`.
+mod durable_props;
 mod hangup;
 mod lifecycle;
 mod park_arrival;

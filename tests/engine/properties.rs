@@ -27,7 +27,7 @@ const NUMBERS: [&str; 12] = [
 const TARGETS: [&str; 6] = ["bob", "sales", "+4420799999", "+1900", "700", "*70701"];
 
 #[derive(Debug, Clone)]
-enum Op {
+pub(crate) enum Op {
     Offer {
         line: usize,
     },
@@ -114,7 +114,7 @@ enum Op {
     Drain,
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(crate) fn op() -> impl Strategy<Value = Op> {
     let n = 0usize..40;
     prop_oneof![
         5 => (0..USERS.len()).prop_map(|line| Op::Offer { line }),
@@ -151,7 +151,7 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn setup() -> EngineSetup {
+pub(crate) fn setup() -> EngineSetup {
     let mut setup = standard_setup();
     setup.ranges[0] = park_range("main", "701", "705");
     setup.ranges[2] = park_range("stars", "*100", "*102");
@@ -177,7 +177,7 @@ fn setup() -> EngineSetup {
 
 /// The model's bookkeeping, checked after every step.
 #[derive(Default)]
-struct Ledger {
+pub(crate) struct Ledger {
     offered: usize,
     dialled: usize,
     open_parks: HashSet<CallId>,
@@ -203,7 +203,7 @@ impl Ledger {
         self.rings[len - 1 - back].clone()
     }
 
-    fn absorb(&mut self, h: &Harness) -> Result<(), TestCaseError> {
+    pub(crate) fn absorb(&mut self, h: &Harness) -> Result<(), TestCaseError> {
         for event in &h.events {
             let concerned = match &event.subject {
                 Subject::Call(call) => Some(call.call.clone()),
@@ -305,7 +305,7 @@ fn who(index: usize) -> Actor {
     }
 }
 
-fn run(h: &mut Harness, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError> {
+pub(crate) fn run(h: &mut Harness, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError> {
     let mut command = None;
     h.events.clear();
     h.intents.clear();

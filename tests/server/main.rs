@@ -5,6 +5,7 @@
 mod support;
 
 mod demo;
+mod durable;
 mod numbers;
 mod parking;
 mod protocol;

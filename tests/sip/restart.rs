@@ -18,7 +18,8 @@ use tokio::time::Instant;
 
 /// An engine on fixed ports (WebSocket, SIP, an RTP range of its own), its store in `dir`,
 /// the reception desk's tokens and line, and Ada (201) who may retrieve.
-fn config(dir: &Path, ws: u16, sip: u16, rtp: u16) -> PathBuf {
+fn config(dir: &Path, ws: u16, sip: u16) -> PathBuf {
+    let (rtp, rtp_max) = sipp::rtp_block();
     EngineConfig::new(dir)
         .listen(&format!("127.0.0.1:{ws}"))
         .shutdown_grace(1)
@@ -28,16 +29,16 @@ fn config(dir: &Path, ws: u16, sip: u16, rtp: u16) -> PathBuf {
 [sip]
 listen = "127.0.0.1:{sip}"
 trusted = ["127.0.0.1/32"]
+park_extension_policy = "global"
 rtp_port_min = {rtp}
-rtp_port_max = {}
+rtp_port_max = {rtp_max}
 
 [[users]]
 id = "ada"
 name = "Ada Lovelace"
 numbers = ["201"]
 voice_enabled = true
-"#,
-            rtp + 40
+"#
         ))
         .write()
 }
@@ -51,9 +52,7 @@ struct Rig {
 fn rig() -> Rig {
     let dir = tempfile::tempdir().expect("tempdir");
     let sip_port = sipp::free_port();
-    // An even RTP range of its own, away from the ephemeral ports the test's sockets take.
-    let rtp = 21_000 + (sip_port % 400) * 40;
-    let config = config(dir.path(), free_port(), sip_port, rtp);
+    let config = config(dir.path(), free_port(), sip_port);
     Rig {
         _dir: dir,
         config,
@@ -285,6 +284,7 @@ async fn baresip_parked_across_a_restart_hears_music_again_and_hangs_up_into_the
     let sip_port = sipp::free_port();
     let sip = SocketAddr::from(([127, 0, 0, 1], sip_port));
     let ha1 = parkdesk::sip::digest::ha1("grace", "parkdesk", "grace-secret");
+    let (rtp, rtp_max) = sipp::rtp_block();
     let config = EngineConfig::new(dir.path())
         .listen(&format!("127.0.0.1:{}", free_port()))
         .reception_desk()
@@ -303,8 +303,6 @@ numbers = ["202"]
 voice_enabled = true
 sip_ha1 = "{ha1}"
 "#,
-            rtp = 23_000 + (sip_port % 200) * 20,
-            rtp_max = 23_000 + (sip_port % 200) * 20 + 18,
         ))
         .write();
     let engine = EngineProcess::start(&config);

@@ -147,6 +147,8 @@ pub struct Harness {
     pub now: Instant,
     pub events: Vec<EngineEvent>,
     pub intents: Vec<Intent>,
+    /// The durable records as a store holding every change so far would have them.
+    pub store: std::collections::BTreeMap<CallId, DurableCall>,
 }
 
 impl Harness {
@@ -163,6 +165,34 @@ impl Harness {
             now: Instant::ZERO,
             events: Vec::new(),
             intents: Vec::new(),
+            store: Default::default(),
+        }
+    }
+
+    /// A fresh engine with this one's setup at this instant, restoring what the store
+    /// holds; returns it with the calls that could not be restored.
+    pub fn restored(&self) -> (Harness, Vec<(CallId, RestoreError)>) {
+        let mut fresh = Harness::with(self.engine.setup().clone());
+        fresh.now = self.now;
+        fresh.store = self.store.clone();
+        let records = self.store.values().cloned().map(Ok).collect();
+        fresh.step();
+        let lost = fresh.engine.restore(fresh.now, records);
+        fresh.collect();
+        (fresh, lost)
+    }
+
+    /// Takes the engine's durable changes into `store`, in order.
+    pub fn collect_durable(&mut self) {
+        while let Some(change) = self.engine.poll_durable() {
+            match change {
+                DurableChange::Put(record) => {
+                    self.store.insert(record.call.clone(), record);
+                }
+                DurableChange::Remove(call) => {
+                    self.store.remove(&call);
+                }
+            }
         }
     }
 
@@ -178,6 +208,7 @@ impl Harness {
         while let Some(intent) = self.engine.poll_intent() {
             self.intents.push(intent);
         }
+        self.collect_durable();
     }
 
     /// Feeds a switch event.

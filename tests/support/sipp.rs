@@ -26,7 +26,7 @@ pub async fn serial() -> MutexGuard<'static, ()> {
 static NEXT_RTP: AtomicU16 = AtomicU16::new(0);
 
 /// A block of 200 RTP ports of its own for each engine of this test process.
-fn rtp_block() -> (u16, u16) {
+pub fn rtp_block() -> (u16, u16) {
     // Below the ephemeral range (32768+), where SIPp and the test sockets take their ports,
     // and above 21000–22999, which the media tests (`sip::media`, same process) take.
     let base = 23_000 + (std::process::id() % 7) as u16 * 1000;

@@ -7,13 +7,17 @@
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
 //! - `snapshot`: a new subscriber's replay or snapshot;
-//! - `reload`: a reloaded configuration applied all or nothing.
+//! - `reload`: a reloaded configuration applied all or nothing;
+//! - [`durable`]: the engine's durable call records written to the store before anything
+//!   they cover is acknowledged, and put back at start ([`EngineTask::restore_calls`]).
 
 mod dispatch;
+pub mod durable;
 pub mod handle;
 mod reload;
 mod snapshot;
 
+pub use durable::RestoreReport;
 pub use handle::{EngineHandle, Msg, OpRequest, OpResult, Stopped, Subscription};
 
 use super::auth::TokenRegistry;
@@ -85,6 +89,12 @@ pub struct EngineTask {
     lamps_changed: bool,
     /// systemd's watchdog, petted from this loop (so a stuck loop stops petting it).
     watchdog: Option<(crate::runtime::Notifier, std::time::Duration)>,
+    /// Events waiting for the store to write the durable records before them.
+    held: durable::Held,
+    /// Where the store's answers to those flushes arrive (taken by `run`).
+    flushed: Option<mpsc::UnboundedReceiver<u64>>,
+    /// The seq of the last event handed to the hub (below `seq` while events are held).
+    published_seq: u64,
 }
 
 impl std::fmt::Debug for EngineTask {
@@ -114,6 +124,7 @@ impl EngineTask {
             .demo_seed
             .map(|seed| DemoTraffic::new(seed, DemoDirectory::from_setup(engine.setup())));
         let board = Switchboard::new(clock.now());
+        let (flushed_tx, flushed) = mpsc::unbounded_channel();
         EngineTask {
             engine,
             sim,
@@ -135,6 +146,9 @@ impl EngineTask {
             lamps_changed: false,
             watchdog: crate::runtime::notify::watchdog_period()
                 .map(|period| (crate::runtime::Notifier::from_env(), period)),
+            held: durable::Held::new(flushed_tx),
+            flushed: Some(flushed),
+            published_seq: 0,
         }
     }
 
@@ -160,19 +174,50 @@ impl EngineTask {
 
     /// What the switchboard handed out: events published (returns the last seq), intents
     /// for SIP calls (or for no switch at all) forwarded to the SIP side.
+    ///
+    /// Durable records first: a pump's record changes are queued to the store before its
+    /// intents go out, and its events are held until the store has written them (see
+    /// [`durable`]).
     fn forward_outputs(&mut self) -> Option<u64> {
+        let outputs: Vec<Output> = std::iter::from_fn(|| self.board.poll_output()).collect();
+        let changes = outputs
+            .iter()
+            .filter_map(|output| match output {
+                Output::Durable(at, change) => Some((*at, change.clone())),
+                _ => None,
+            })
+            .collect();
+        self.write_durable(changes);
         let mut last = None;
-        while let Some(output) = self.board.poll_output() {
+        for output in outputs {
             match output {
                 Output::Event(at, event) => last = Some(self.publish(at, &event)),
                 Output::Intent(_, intent) => match &self.sip {
                     Some(sip) => sip.intent(intent),
                     None => tracing::debug!(?intent, "no switch for intent"),
                 },
-                Output::SwitchEvent(..) => {}
+                Output::SwitchEvent(..) | Output::Durable(..) => {}
             }
         }
         last
+    }
+
+    /// Hands an event to the hub, or holds it behind events waiting for the store.
+    fn hand_out(&mut self, event: Published) {
+        if self.held.is_holding() {
+            self.held.hold(event);
+        } else {
+            self.published_seq = event.seq;
+            self.hub.publish(event);
+        }
+    }
+
+    /// Hands the events a store flush released to the hub, in order.
+    fn release_held(&mut self, events: Vec<Published>) {
+        for event in events {
+            self.published_seq = event.seq;
+            self.hub.publish(event);
+        }
     }
 
     /// The numbers desk: the inventory and its read view for SIP
@@ -199,6 +244,7 @@ impl EngineTask {
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             (notifier, tick)
         });
+        let mut flushed = self.flushed.take();
         loop {
             let next = self.next_deadline();
             let sleep = async {
@@ -213,7 +259,17 @@ impl EngineTask {
                     None => std::future::pending().await,
                 }
             };
+            let store_wrote = async {
+                match flushed.as_mut() {
+                    Some(flushed) => flushed.recv().await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
+                Some(batch) = store_wrote => {
+                    let events = self.held.release(batch);
+                    self.release_held(events);
+                }
                 msg = rx.recv() => match msg {
                     Some(msg) => self.handle_msg(msg),
                     None => break,
@@ -234,6 +290,9 @@ impl EngineTask {
         {
             tracing::error!(error = %e, "store writes failed");
         }
+        // Everything is written now: held events go out before the subscribers are let go.
+        let events = self.held.release_all();
+        self.release_held(events);
         self.hub.detach_all();
         if let Some((_, reply)) = self.drain.take() {
             let _ = reply.send(());
@@ -306,7 +365,7 @@ impl EngineTask {
             at,
             protocol::event_data_json(event, self.clock.utc())
         );
-        self.hub.publish(Published {
+        self.hand_out(Published {
             seq: self.seq,
             name: event.name,
             text: text.into(),

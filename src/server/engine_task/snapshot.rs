@@ -26,11 +26,14 @@ impl EngineTask {
         } else {
             None
         };
+        // Events held for the store are not in the hub yet: a replay goes up to the last one
+        // published, and the held ones follow live.
+        let published = self.published_seq;
         let replay = match (args.since, &args.epoch) {
             (Some(since), Some(epoch)) if *epoch == self.epoch => {
-                self.hub.replay(since, self.seq, &filter)
+                self.hub.replay(since, published, &filter)
             }
-            (Some(since), None) => self.hub.replay(since, self.seq, &filter),
+            (Some(since), None) => self.hub.replay(since, published, &filter),
             _ => None,
         };
         let Attached { id, events, slow } = self.hub.attach(filter, zone);
@@ -39,18 +42,22 @@ impl EngineTask {
                 SubscribeOk {
                     snapshot: None,
                     replayed: Some(frames.len() as u64),
-                    seq: self.seq,
+                    seq: published,
                 },
                 frames,
             ),
-            None => (
-                SubscribeOk {
-                    snapshot: Some(self.snapshot(actor)),
-                    replayed: None,
-                    seq: self.seq,
-                },
-                Vec::new(),
-            ),
+            None => {
+                // The snapshot shows the engine as it is, held events included.
+                self.hub.seen_up_to(id, self.seq);
+                (
+                    SubscribeOk {
+                        snapshot: Some(self.snapshot(actor)),
+                        replayed: None,
+                        seq: self.seq,
+                    },
+                    Vec::new(),
+                )
+            }
         };
         Ok(Subscription {
             ok,
