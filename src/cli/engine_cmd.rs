@@ -198,10 +198,13 @@ pub async fn run_engine(
         listen,
         setup,
         tokens,
-        Some(store),
+        Some(store.clone()),
     ))
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Reload, HTTP and systemd's READY=1 before "listening": then every part serves.
+    let operations =
+        super::engine_ops::Operations::start(&server, &settings, config_path, Some(store)).await?;
     eprintln!(
         "parkdesk engine listening on {} (epoch {})",
         server.url(),
@@ -214,10 +217,13 @@ pub async fn run_engine(
             StopRequest::Drain => Stop::Drain,
         },
     };
+    // systemd hears STOPPING=1 and /health answers 503 from here on, whichever way it goes.
+    operations.stopping();
     match stop {
         Stop::Restart => {
             eprintln!("parkdesk engine restarting: every call is left as it is");
             server.suspend().await;
+            operations.stop();
             // Exit here rather than through the runtime's teardown: no leg task is polled
             // again, so none can take its closing command channel for a hang-up.
             drop(guard);
@@ -226,6 +232,7 @@ pub async fn run_engine(
         Stop::RestartInPlace => {
             eprintln!("parkdesk engine restarting in place: every call is left as it is");
             server.suspend().await;
+            operations.stop();
             // The log file gets its last lines before this image is replaced.
             drop(guard);
             return Err(reexec());
@@ -233,6 +240,7 @@ pub async fn run_engine(
         Stop::Drain => {
             eprintln!("parkdesk engine draining: parked calls go back to their parkers");
             server.shutdown().await;
+            operations.stop();
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@ pub mod announcer_cmd;
 pub mod bench_ws;
 pub mod console_cmd;
 pub mod engine_cmd;
+pub mod engine_ops;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

@@ -28,8 +28,8 @@ pub use logging::{LogError, LogGuard};
 pub use page_uri::{BadPageUri, parse_page_uri};
 pub use paths::{StoreLocation, default_config_file, user_theme_dir};
 pub use settings::{
-    AnnouncerSettings, AnnouncerSink, ConsoleSettings, DemoSettings, LogSettings, ParkSettings,
-    ServerSettings, Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,
+    AnnouncerSettings, AnnouncerSink, ConsoleSettings, DemoSettings, HttpSettings, LogSettings,
+    ParkSettings, ServerSettings, Settings, SimSettings, SipSettings, StoreSettings, TokenSettings,
 };
 
 use crate::engine::{Engine, Instant};

@@ -40,6 +40,8 @@ pub struct Settings {
     pub assignments: Vec<GroupAssignment>,
     /// `[store]`: the SQLite database.
     pub store: StoreSettings,
+    /// `[http]`: health and metrics over HTTP; off unless `listen` is set.
+    pub http: HttpSettings,
     /// `[log]`: the log files.
     pub log: LogSettings,
     /// `[console]`: the terminal console.
@@ -251,6 +253,14 @@ impl Default for StoreSettings {
             event_retention: crate::store::DEFAULT_EVENT_RETENTION,
         }
     }
+}
+
+/// `[http]`: `GET /health` and `GET /metrics` (Prometheus) for monitoring.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// The HTTP address (`host:port`); unset = no HTTP endpoint.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[log]`: the log level and where the daily log files go (never stdout or stderr).

@@ -15,6 +15,34 @@ use super::objects::CallState;
 use super::switch::LegId;
 use super::validate::GLOBAL_POLICY;
 
+/// How a new setup must keep the codes of running parks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Keep {
+    /// In some park range (an admin command may move a range's codes to another).
+    AnyParkRange,
+    /// In the very range it was parked in, by name (a reloaded configuration may not
+    /// orphan a parked call's range).
+    SameRange,
+}
+
+/// The refusal of a setup that would orphan a parked call's range.
+fn orphaned(
+    compiled: &Compiled,
+    range: &str,
+    code: &str,
+    park: &super::records::ParkRec,
+) -> EngineError {
+    let message = if compiled.ranges.iter().any(|r| r.name == range) {
+        format!("range '{range}' would no longer hold code {code}, which is parked")
+    } else {
+        format!("range '{range}' would be removed while code {code} is parked in it")
+    };
+    EngineError::Conflict {
+        message,
+        by: Some(park.parked_by.clone()),
+    }
+}
+
 /// Replaces the item with the same key, or appends it.
 fn upsert<T>(list: &mut Vec<T>, item: T, same: impl Fn(&T) -> bool) {
     match list.iter().position(same) {
@@ -149,20 +177,41 @@ impl Engine {
     ) -> Result<CommandOk, EngineError> {
         let mut next = self.setup.clone();
         apply(&mut next, command)?;
+        self.switch_setup(next, Keep::AnyParkRange)?;
+        Ok(CommandOk::Done)
+    }
+
+    /// Validates `next` as a whole, checks every running park against it (`keep`), then
+    /// switches to it; a refusal changes nothing. Parks keep their code, clock and policy
+    /// snapshot; only their range's place in the tables is moved.
+    pub(super) fn switch_setup(
+        &mut self,
+        mut next: super::EngineSetup,
+        keep: Keep,
+    ) -> Result<(), EngineError> {
         let compiled = Compiled::build(&mut next)?;
         let mut placed: Vec<(CallKey, usize, u32)> = Vec::new();
         for (key, rec) in self.calls.iter() {
             let Some(park) = &rec.park else { continue };
-            let (range, offset) =
-                compiled
-                    .locate_code(&park.code)
-                    .ok_or_else(|| EngineError::Conflict {
-                        message: format!(
-                            "code {} is parked and would be outside every park range",
-                            park.code
-                        ),
-                        by: Some(park.parked_by.clone()),
-                    })?;
+            let found = compiled.locate_code(&park.code);
+            if keep == Keep::SameRange {
+                let same = found.filter(|(range, _)| {
+                    compiled
+                        .ranges
+                        .get(*range)
+                        .is_some_and(|r| r.name == park.range_name)
+                });
+                if same.is_none() {
+                    return Err(orphaned(&compiled, &park.range_name, &park.code, park));
+                }
+            }
+            let (range, offset) = found.ok_or_else(|| EngineError::Conflict {
+                message: format!(
+                    "code {} is parked and would be outside every park range",
+                    park.code
+                ),
+                by: Some(park.parked_by.clone()),
+            })?;
             placed.push((key, range, offset));
         }
         let mut codes: Vec<RangeCodes> = compiled
@@ -203,7 +252,7 @@ impl Engine {
         self.setup = next;
         self.compiled = compiled;
         self.relist_groups();
-        Ok(CommandOk::Done)
+        Ok(())
     }
 
     /// Rebuilds the pickup groups' ringing lists after the groups changed.

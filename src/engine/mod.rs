@@ -14,7 +14,8 @@
 //!   as a whole, then indexed: users, groups, numbers, effective policies);
 //! - the rules: `commands` (role check, dispatch), `parking`, `retrieve`, [`lifecycle`]
 //!   (the state table), `pickup`, `announcements`, `desk` (transfer, hangup), `calls` and
-//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`;
+//!   `requests` (switch events), `rescue` (calls that must not be dropped), `drain`, `admin`,
+//!   `reload` (a changed configuration file);
 //! - durable call state: [`durable`] (each call's record, changes out with
 //!   [`Engine::poll_durable`]) and `restore` (records back in after a restart);
 //! - the machinery: `arena` (calls by generational key), `records` (private call and park
@@ -46,6 +47,7 @@ mod output;
 mod parking;
 mod pickup;
 mod records;
+mod reload;
 mod requests;
 mod rescue;
 mod restore;
@@ -65,6 +67,7 @@ pub use events::{Detail, EngineEvent, EventName, Subject};
 pub use objects::{Announcement, Call, ParkOutcome, Parked, PickupGroupView};
 pub use orbit::{OrbitRange, RangeKind};
 pub use policy::{GroupAssignment, ParkPolicy};
+pub use reload::merge_reload;
 pub use requests::UNIDENTIFIED_PARKER;
 pub use restore::{BrokenRecord, RestoreError};
 pub use switch::{CallId, Intent, Refusal, SwitchEvent};

@@ -9,11 +9,13 @@
 pub mod abuse;
 pub mod auth;
 pub mod engine_task;
+pub mod http;
 pub mod hub;
 pub mod idempotency;
 pub mod listener;
 pub mod numbers_ops;
 pub mod ops;
+pub mod reload;
 mod restore;
 pub mod session;
 pub mod stopping;
@@ -79,6 +81,8 @@ pub struct SessionContext {
     pub store: Option<Store>,
     /// Flips to true when the server closes its sessions.
     pub stopping: watch::Receiver<bool>,
+    /// `engine.reload`'s reloader, once the server was given the configuration's source.
+    pub reload: reload::ReloadSlot,
 }
 
 /// Everything `start_server` needs.
@@ -123,12 +127,45 @@ pub struct ServerHandle {
     grace: Duration,
     /// `engine.restart` / `engine.drain` from the API.
     stop_requests: mpsc::UnboundedReceiver<StopRequest>,
+    /// The reloader, once enabled.
+    reload: reload::ReloadSlot,
 }
 
 impl ServerHandle {
     /// The WebSocket URL clients connect to.
     pub fn url(&self) -> String {
         format!("ws://{}{}", self.addr, crate::protocol::PATH)
+    }
+
+    /// A handle to the engine task (the HTTP health endpoint asks it).
+    pub fn engine(&self) -> EngineHandle {
+        self.engine.clone()
+    }
+
+    /// Lets SIGHUP and `engine.reload` re-read the configuration through `source`; `seed`
+    /// is the file's directory seed the engine started with. Once only: later calls are
+    /// ignored.
+    pub fn enable_reload(
+        &self,
+        source: reload::ConfigSource,
+        seed: EngineSetup,
+        notifier: crate::runtime::Notifier,
+    ) {
+        let reloader = reload::Reloader::new(source, seed, self.engine.clone(), notifier);
+        let _ = self.reload.set(reloader);
+    }
+
+    /// Where the reloader is, for a task that reloads on a signal.
+    pub fn reload_slot(&self) -> reload::ReloadSlot {
+        self.reload.clone()
+    }
+
+    /// Reloads the configuration (see [`reload::Reloader::reload`]); `by` names who asked.
+    pub async fn reload(&self, by: &str) -> Result<serde_json::Value, crate::protocol::ErrorBody> {
+        match self.reload.get() {
+            Some(reloader) => reloader.reload(by).await,
+            None => Err(reload::not_enabled()),
+        }
     }
 }
 
@@ -207,6 +244,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
     }
     let task = tokio::spawn(task.run(rx));
     let (stop, stopping) = watch::channel(false);
+    let reload = reload::ReloadSlot::default();
     let ctx = Arc::new(SessionContext {
         engine: tx.clone(),
         clock,
@@ -214,6 +252,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         name: opts.task.name.clone(),
         store: opts.store.clone(),
         stopping,
+        reload: reload.clone(),
     });
     let limit = Arc::new(Semaphore::new(opts.max_connections.max(1)));
     let (complete_tx, complete) = mpsc::channel(1);
@@ -253,6 +292,7 @@ pub async fn start_server(opts: ServerOptions) -> Result<ServerHandle, ServerErr
         accept,
         grace: opts.shutdown_grace,
         stop_requests,
+        reload,
     })
 }
 

@@ -393,6 +393,18 @@ impl Session {
                 let result = history(self.ctx.store.clone(), &args).await;
                 self.reply_or_gone(id, result, None).await
             }
+            OpName::EngineReload => {
+                // Read and applied off this session's loop; the reply keeps its place.
+                let ctx = self.ctx.clone();
+                self.pending.push_back(Box::pin(async move {
+                    let result = match ctx.reload.get() {
+                        Some(reloader) => reloader.reload(&actor.user).await,
+                        None => Err(super::reload::not_enabled()),
+                    };
+                    (id, Some(OpResult { result, seq: None }))
+                }));
+                None
+            }
             _ => {
                 let request = OpRequest::decode(name, args);
                 let Ok(rx) = self.ctx.engine.op(actor, request, key).await else {

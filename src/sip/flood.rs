@@ -160,7 +160,7 @@ impl Layer for FloodGate {
             return;
         }
         let source = request.tp_info.source.ip();
-        if is_trusted(&self.shared.settings.trusted, source) {
+        if is_trusted(&self.shared.trusted(), source) {
             return;
         }
         let Err(refused) = self.admit(source) else {

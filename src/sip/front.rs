@@ -325,7 +325,7 @@ impl Front {
         let now = self.shared.now_secs();
         let identity = match identity::identify(
             &request,
-            &self.shared.settings.trusted,
+            &self.shared.trusted(),
             &plan,
             &self.shared.realm,
             &Name::PROXY_AUTHORIZATION,
@@ -422,7 +422,7 @@ impl Front {
         let now = self.shared.now_secs();
         let identity = identity::identify(
             &request,
-            &self.shared.settings.trusted,
+            &self.shared.trusted(),
             &plan,
             &self.shared.realm,
             &Name::AUTHORIZATION,

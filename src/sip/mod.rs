@@ -165,6 +165,17 @@ impl SipService {
         ));
     }
 
+    /// The trusted peers now.
+    pub fn trusted(&self) -> Vec<crate::config::Cidr> {
+        self.shared.trusted().as_ref().clone()
+    }
+
+    /// Replaces the trusted peers (a reloaded configuration); requests already being
+    /// handled keep the peers they were checked against.
+    pub fn set_trusted(&self, trusted: Vec<crate::config::Cidr>) {
+        self.shared.set_trusted(trusted);
+    }
+
     /// Reads suspended operators' numbers from the inventory's view (their calls get `480`).
     pub fn attach_number_routes(
         &self,

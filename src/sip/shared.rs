@@ -14,8 +14,11 @@ use tokio::sync::watch;
 
 /// State shared by every part of the SIP side.
 pub struct Shared {
-    /// `[sip]` settings.
+    /// `[sip]` settings (`trusted` as at start: read [`Shared::trusted`], which a reload
+    /// replaces).
     pub settings: SipSettings,
+    /// The trusted peers now.
+    trusted: RwLock<Arc<Vec<crate::config::Cidr>>>,
     plan: RwLock<Arc<DialPlan>>,
     registrar: Mutex<Registrar>,
     /// The digest realm.
@@ -68,6 +71,7 @@ impl Shared {
         advertised: String,
     ) -> Shared {
         Shared {
+            trusted: RwLock::new(Arc::new(settings.trusted.clone())),
             settings,
             plan: RwLock::new(Arc::new(plan)),
             registrar: Mutex::new(Registrar::default()),
@@ -131,6 +135,22 @@ impl Shared {
         match self.plan.write() {
             Ok(mut slot) => *slot = Arc::new(plan),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(plan),
+        }
+    }
+
+    /// The trusted peers now (PBXs: no digest, their asserted identity believed).
+    pub fn trusted(&self) -> Arc<Vec<crate::config::Cidr>> {
+        match self.trusted.read() {
+            Ok(trusted) => trusted.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the trusted peers (a reloaded configuration).
+    pub fn set_trusted(&self, trusted: Vec<crate::config::Cidr>) {
+        match self.trusted.write() {
+            Ok(mut slot) => *slot = Arc::new(trusted),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(trusted),
         }
     }
 

@@ -99,6 +99,35 @@ pub enum StoreError {
     /// An export format other than `csv` or `json`.
     #[error("unknown export format '{0}' (expected csv or json)")]
     UnknownFormat(String),
+    /// A file given as a parkdesk database is not one.
+    #[error("{} is not a parkdesk database: {reason}", path.display())]
+    NotAStore {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A restore found the database in use.
+    #[error("the database {} is in use{}; stop the engine before restoring", path.display(),
+        pid.map(|p| format!(" by process {p}")).unwrap_or_default())]
+    Held {
+        /// The database.
+        path: PathBuf,
+        /// The engine holding it, when its lock file names it.
+        pid: Option<u32>,
+    },
+    /// The database stayed busy for the whole of a backup's patience.
+    #[error("the database stayed busy; try the backup again")]
+    Busy,
+    /// A backup file could not be written.
+    #[error("cannot write the backup {}: {source}", path.display())]
+    BackupFile {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Who holds a database, for [`StoreError::InUse`].

@@ -16,6 +16,7 @@ mod events;
 mod export;
 mod history;
 mod lock;
+mod maintenance;
 mod meta;
 mod numbers;
 pub mod schema;
@@ -32,6 +33,7 @@ pub use export::{
 };
 pub use history::{HistoryEntry, ParkEnded, ParkRecord};
 pub use lock::lock_path;
+pub use maintenance::{BackupReport, WriteLatency, WriteStats, backup, restore};
 pub use numbers::StoredNumbers;
 pub use schema::SCHEMA_VERSION;
 pub use tokens::{TokenRecord, find_token, hash_token, token_matches};
@@ -53,6 +55,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct Store {
     ops: mpsc::Sender<Op>,
+    stats: std::sync::Arc<WriteStats>,
 }
 
 impl Store {
@@ -100,11 +103,13 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         schema::migrate(&mut conn)?;
         let (ops, queue) = mpsc::channel();
+        let stats = std::sync::Arc::new(WriteStats::default());
+        let worker_stats = stats.clone();
         std::thread::Builder::new()
             .name("parkdesk-store".into())
-            .spawn(move || Worker::new(conn, lock).run(queue))
+            .spawn(move || Worker::new(conn, lock, worker_stats).run(queue))
             .map_err(StoreError::Thread)?;
-        Ok(Store { ops })
+        Ok(Store { ops, stats })
     }
 
     fn write(&self, write: Write) {
@@ -381,6 +386,24 @@ impl Store {
     pub async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
         self.request(|reply| Request::AuditLog { limit, reply })
             .await
+    }
+
+    /// Counts this start in the store (`meta` key `starts`) and returns the count, this
+    /// start included: the restarts the metrics report are one fewer.
+    pub async fn count_start(&self) -> Result<u64, StoreError> {
+        self.request(Request::CountStart).await
+    }
+
+    /// Answers once every write sent before it is applied, changing nothing (unlike
+    /// [`Store::flush`], it leaves write failures for the next flush): how long the store's
+    /// queue takes to get through.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.request(Request::Ping).await
+    }
+
+    /// Write transactions committed so far and how long they took.
+    pub fn write_latency(&self) -> WriteLatency {
+        self.stats.read()
     }
 
     /// Waits until every write sent before it is applied; reports the writes that failed

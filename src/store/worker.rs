@@ -111,6 +111,8 @@ pub(crate) enum Request {
         reply: Reply<Vec<AuditEntry>>,
     },
     Flush(Reply<()>),
+    CountStart(Reply<u64>),
+    Ping(Reply<()>),
     Close(Reply<()>),
 }
 
@@ -125,16 +127,23 @@ pub(crate) struct Worker {
     appended: usize,
     /// The database's lock file, held as long as this thread owns the connection.
     lock: Option<StoreLock>,
+    /// Commit times, for the metrics.
+    stats: std::sync::Arc<super::maintenance::WriteStats>,
 }
 
 impl Worker {
-    pub(crate) fn new(conn: Connection, lock: Option<StoreLock>) -> Worker {
+    pub(crate) fn new(
+        conn: Connection,
+        lock: Option<StoreLock>,
+        stats: std::sync::Arc<super::maintenance::WriteStats>,
+    ) -> Worker {
         Worker {
             conn,
             failures: None,
             retention: DEFAULT_EVENT_RETENTION,
             appended: 0,
             lock,
+            stats,
         }
     }
 
@@ -172,6 +181,7 @@ impl Worker {
         if writes.is_empty() {
             return;
         }
+        let started = super::maintenance::stopwatch();
         let mut failures = Vec::new();
         match self.conn.transaction() {
             Ok(tx) => {
@@ -204,6 +214,7 @@ impl Worker {
                 failures.push(e);
             }
         }
+        self.stats.record(started.elapsed());
         for failure in failures {
             self.record(failure);
         }
@@ -270,6 +281,12 @@ impl Worker {
             }
             Request::Flush(reply) => {
                 let _ = reply.send(self.take_failures());
+            }
+            Request::CountStart(reply) => {
+                let _ = reply.send(super::maintenance::count_start(&self.conn));
+            }
+            Request::Ping(reply) => {
+                let _ = reply.send(Ok(()));
             }
             Request::Close(reply) => {
                 let _ = reply.send(self.take_failures());

@@ -17,5 +17,6 @@ mod policies;
 // Its regressions: `tests/proptest-regressions/properties.txt` (proptest's path for this file).
 mod properties;
 mod ranges;
+mod reload;
 mod sim;
 mod switch;

@@ -10,5 +10,6 @@ mod durable_log;
 mod numbers;
 mod parking;
 mod protocol;
+mod reload;
 mod shell;
 mod stopping;

@@ -10,6 +10,7 @@ mod events;
 mod export;
 mod history;
 mod lock;
+mod maintenance;
 mod numbers;
 mod schema;
 mod tokens;

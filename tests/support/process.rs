@@ -25,9 +25,15 @@ impl EngineProcess {
     /// Starts the engine on `config` and waits until it prints where it listens; the rest
     /// of its stderr is drained in the background so it never blocks on a full pipe.
     pub fn start(config: &Path) -> EngineProcess {
+        EngineProcess::start_with_env(config, &[])
+    }
+
+    /// [`EngineProcess::start`] with these variables set in its environment.
+    pub fn start_with_env(config: &Path, env: &[(&str, &str)]) -> EngineProcess {
         let mut child = Command::new(parkdesk())
             .args(["engine", "--config"])
             .arg(config)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

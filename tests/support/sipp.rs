@@ -301,19 +301,8 @@ impl Rtp {
 
     /// Everything that arrives within `window`.
     pub async fn receive_for(&self, window: Duration) -> Vec<RtpPacket> {
-        let deadline = tokio::time::Instant::now() + window;
-        let mut packets = Vec::new();
-        let mut buf = [0u8; 2048];
-        loop {
-            let next = tokio::time::timeout_at(deadline, self.socket.recv_from(&mut buf)).await;
-            let Ok(Ok((n, from))) = next else {
-                break;
-            };
-            if let Some(packet) = parse_rtp(&buf[..n], from) {
-                packets.push(packet);
-            }
-        }
-        packets
+        let timed = self.receive_timed(window).await;
+        timed.into_iter().map(|(_, packet)| packet).collect()
     }
 
     /// Everything that arrives within `window`, each with when it arrived.

@@ -2,7 +2,8 @@
 //!
 //! One file per job: [`directory`] (ranges, policies, users, groups, allow-list, tokens),
 //! [`history`], [`numbers`] (operators, numbers, addresses), [`pairs`] (the one
-//! `key=value` parser and its rule), [`output`] (tables, sending typed ops).
+//! `key=value` parser and its rule), [`output`] (tables, sending typed ops), [`store_file`]
+//! (backup and restore of the database file, without the engine).
 //!
 //! `set` commands take `key=value` pairs and merge them into the current object, so
 //! `parkdesk admin policies set name=desk park_timeout=120` changes one setting and keeps
@@ -15,13 +16,14 @@ mod history;
 pub mod numbers;
 mod output;
 pub mod pairs;
+mod store_file;
 
 pub use numbers::{AddressAction, NumberAction, OperatorAction};
 pub use pairs::pairs_to_object;
 
 use super::Connect;
 use crate::client::{Client, read_token};
-use crate::protocol::op::{AdminOp, QueryOp};
+use crate::protocol::op::{AdminOp, OperationsOp, QueryOp};
 use crate::protocol::{Op, OpName};
 use clap::{Args, Subcommand};
 use directory::Noun;
@@ -125,6 +127,19 @@ pub enum AdminCommand {
         /// Action.
         #[command(subcommand)]
         action: HistoryAction,
+    },
+    /// Re-read the engine's configuration file and apply what changed (as SIGHUP does);
+    /// a refused reload is printed and exits non-zero.
+    Reload,
+    /// Back up the store (`[store] path` of --config) to FILE while the engine runs.
+    Backup {
+        /// Where the copy goes.
+        file: PathBuf,
+    },
+    /// Restore FILE into the store (`[store] path` of --config); the engine must be stopped.
+    Restore {
+        /// A backup made with `admin backup`.
+        file: PathBuf,
     },
     /// Any op with `key=value` args, for what has no command of its own.
     Op {
@@ -240,6 +255,24 @@ pub enum HistoryAction {
 
 /// Runs an admin command.
 pub async fn run(config: Option<&Path>, args: AdminArgs) -> anyhow::Result<ExitCode> {
+    // Backup and restore work on the database file, not through the engine.
+    let on_file = match &args.command {
+        AdminCommand::Backup { file } => Some(store_file::backup(config, file)),
+        AdminCommand::Restore { file } => Some(store_file::restore(config, file)),
+        _ => None,
+    };
+    if let Some(result) = on_file {
+        return match result {
+            Ok(text) => {
+                print!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("parkdesk admin: {e:#}");
+                Ok(ExitCode::FAILURE)
+            }
+        };
+    }
     let url = engine_url(config, args.connect.engine.as_deref())?;
     let token =
         read_token(args.connect.token_file.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -324,6 +357,29 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
         AdminCommand::Operators { action } => numbers::operators(client, action).await,
         AdminCommand::Numbers { action } => numbers::numbers(client, action).await,
         AdminCommand::Addresses { action } => numbers::addresses(client, action).await,
+        AdminCommand::Reload => {
+            let v = call(client, Op::Operations(OperationsOp::Reload)).await?;
+            let list = |key: &str| {
+                let items: Vec<&str> = v[key]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str()).collect())
+                    .unwrap_or_default();
+                if items.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    items.join(", ")
+                }
+            };
+            let text = format!(
+                "configuration reloaded; changed: {}; needs a restart: {}\n",
+                list("changed"),
+                list("restart_needed")
+            );
+            Ok(Output::of(v, text))
+        }
+        AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {
+            anyhow::bail!("backup and restore work on the database file, not the engine")
+        }
         AdminCommand::Op { op, pairs } => {
             let args = serde_json::Value::Object(pairs_to_object(&pairs)?);
             let v = match OpName::parse(&op) {

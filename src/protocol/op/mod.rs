@@ -11,8 +11,9 @@
 //! One file per family: [`session`] (`hello`, `ping`, `subscribe`), [`desk`] (the
 //! receptionist's verbs and the announcer's report), [`query`] (`health`, `parked.list`,
 //! `directory.search`, `history.list`), [`admin`] (directory, ranges, policies, tokens),
-//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`) and [`engine`]
-//! (`engine.restart`, `engine.drain`).
+//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`), [`engine`]
+//! (`engine.restart`, `engine.drain`: stopping the process) and [`operations`]
+//! (`engine.reload`: the running engine takes a changed config).
 
 pub mod admin;
 pub mod desk;
@@ -20,6 +21,7 @@ pub mod engine;
 mod names;
 pub mod numbers;
 mod ok;
+pub mod operations;
 pub mod query;
 pub mod session;
 pub mod sim;
@@ -33,6 +35,7 @@ pub use engine::EngineOp;
 pub use names::OpName;
 pub use numbers::NumbersOp;
 pub use ok::OpOk;
+pub use operations::OperationsOp;
 pub use query::{
     DirectoryEntry, DirectoryOk, HistoryArgs, HistoryOk, ParkedListOk, QueryOp, SearchArgs,
 };
@@ -89,6 +92,8 @@ pub enum Op {
     Sim(SimOp),
     /// The engine process: a planned restart or a drain.
     Engine(EngineOp),
+    /// Running the engine: `engine.reload`.
+    Operations(OperationsOp),
 }
 
 impl Op {
@@ -108,6 +113,7 @@ impl Op {
             Family::Numbers => Op::Numbers(NumbersOp::decode(name, args)?),
             Family::Sim => Op::Sim(SimOp::decode(name, args)?),
             Family::Engine => Op::Engine(EngineOp::decode(name, args)?),
+            Family::Operations => Op::Operations(OperationsOp::decode(name, args)?),
         })
     }
 
@@ -140,6 +146,7 @@ impl Op {
             Op::Numbers(op) => op.name(),
             Op::Sim(op) => op.name(),
             Op::Engine(op) => op.name(),
+            Op::Operations(op) => op.name(),
         }
     }
 
@@ -153,6 +160,7 @@ impl Op {
             Op::Numbers(op) => op.args(),
             Op::Sim(op) => op.args(),
             Op::Engine(op) => op.args(),
+            Op::Operations(op) => op.args(),
         }
     }
 

@@ -18,6 +18,7 @@ pub(crate) enum Family {
     Numbers,
     Sim,
     Engine,
+    Operations,
 }
 
 const ALL: &[Role] = &[Receptionist, Admin, Monitor, Announcer, User];
@@ -128,6 +129,7 @@ op_names! {
     AddressRemove = "address.remove", Numbers, ADMIN, true;
     EngineRestart = "engine.restart", Engine, roles::ENGINE, true;
     EngineDrain = "engine.drain", Engine, roles::ENGINE, true;
+    EngineReload = "engine.reload", Operations, roles::RELOAD, true;
 }
 
 impl OpName {

@@ -101,7 +101,7 @@ impl EngineTask {
             Op::Sim(sim) => self.sim_op(now, sim),
             Op::Engine(op) => self.stop_request(op),
             // The session answers these itself.
-            Op::Session(_) => Err(unknown(name)),
+            Op::Session(_) | Op::Operations(_) => Err(unknown(name)),
         }
     }
 

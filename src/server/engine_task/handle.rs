@@ -124,6 +124,13 @@ pub enum Msg {
         /// Answered once the store has written everything and the task has stopped.
         reply: oneshot::Sender<()>,
     },
+    /// Apply a reloaded configuration (all or nothing).
+    Reload {
+        /// The file's seed at the last read and what it says now.
+        request: Box<crate::server::reload::ReloadRequest>,
+        /// `ok` (what changed) or why it was refused.
+        reply: oneshot::Sender<Result<Value, ErrorBody>>,
+    },
 }
 
 /// The engine task is gone (the server is stopping).
@@ -208,6 +215,20 @@ impl EngineHandle {
     pub async fn suspend(&self) -> Result<(), Stopped> {
         let (reply, rx) = oneshot::channel();
         self.send(Msg::Suspend { reply }).await?;
+        rx.await.map_err(|_| Stopped)
+    }
+
+    /// Applies a reloaded configuration: `ok` says what changed; a refusal changed nothing.
+    pub async fn reload(
+        &self,
+        request: crate::server::reload::ReloadRequest,
+    ) -> Result<Result<Value, ErrorBody>, Stopped> {
+        let (reply, rx) = oneshot::channel();
+        self.send(Msg::Reload {
+            request: Box::new(request),
+            reply,
+        })
+        .await?;
         rx.await.map_err(|_| Stopped)
     }
 

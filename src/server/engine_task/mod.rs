@@ -7,6 +7,7 @@
 //! - `dispatch`: typed ops to the engine, the numbers desk, the tokens and the sim, with
 //!   the idempotency cache and the audit log around them;
 //! - `snapshot`: a new subscriber's replay (from the hub or the store's log) or snapshot;
+//! - `reload`: a reloaded configuration applied all or nothing;
 //! - [`durable`]: the engine's durable call records written to the store before anything
 //!   they cover is acknowledged, and put back at start ([`EngineTask::restore_calls`]);
 //! - `durable_log`: where a run picks up its store's history, the log of every event, the
@@ -16,6 +17,7 @@ mod dispatch;
 pub mod durable;
 pub mod durable_log;
 pub mod handle;
+mod reload;
 mod snapshot;
 
 pub use durable::RestoreReport;
@@ -36,6 +38,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use tokio::sync::{mpsc, oneshot};
+
+/// Pets systemd's watchdog on each tick; pending forever without one.
+async fn pet(watchdog: &mut Option<(crate::runtime::Notifier, tokio::time::Interval)>) {
+    match watchdog {
+        Some((notifier, tick)) => {
+            tick.tick().await;
+            notifier.watchdog();
+        }
+        None => std::future::pending().await,
+    }
+}
 
 /// How the engine task is set up.
 #[derive(Debug, Clone)]
@@ -86,6 +99,8 @@ pub struct EngineTask {
     lamps_changed: bool,
     /// The id number the next run may start from, as last written to the store.
     id_ceiling: u64,
+    /// systemd's watchdog, petted from this loop (so a stuck loop stops petting it).
+    watchdog: Option<(crate::runtime::Notifier, std::time::Duration)>,
     /// Events waiting for the store to write the durable records before them.
     held: durable::Held,
     /// Where the store's answers to those flushes arrive (taken by `run`).
@@ -145,6 +160,8 @@ impl EngineTask {
             numbers: NumbersDesk::default(),
             lamps_changed: false,
             id_ceiling: 0,
+            watchdog: crate::runtime::notify::watchdog_period()
+                .map(|period| (crate::runtime::Notifier::from_env(), period)),
             held: durable::Held::new(flushed_tx),
             flushed: Some(flushed),
             published_seq: 0,
@@ -252,6 +269,11 @@ impl EngineTask {
         let mut heartbeat = tokio::time::interval(durable_log::HEARTBEAT);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let beating = self.store.is_some();
+        let mut watchdog = self.watchdog.clone().map(|(notifier, period)| {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            (notifier, tick)
+        });
         let mut flushed = self.flushed.take();
         loop {
             let next = self.next_deadline();
@@ -288,6 +310,7 @@ impl EngineTask {
                 }
                 () = lamps_wanted => self.show_lamps(),
                 _ = heartbeat.tick(), if beating => self.heartbeat(),
+                () = pet(&mut watchdog) => {}
             }
             if self.drain_complete() || self.suspended.is_some() {
                 break;
@@ -484,6 +507,10 @@ impl EngineTask {
                 let now = self.clock.now();
                 self.hub.detach(id);
                 self.sync_stations(now);
+            }
+            Msg::Reload { request, reply } => {
+                let now = self.clock.now();
+                let _ = reply.send(self.reload(now, *request));
             }
             Msg::Drain { grace, reply } => {
                 let now = self.clock.now();

@@ -146,7 +146,7 @@ impl Blf {
         let now = self.shared.now_secs();
         match identity::identify(
             &request,
-            &self.shared.settings.trusted,
+            &self.shared.trusted(),
             &plan,
             &self.shared.realm,
             &Name::PROXY_AUTHORIZATION,
