@@ -116,16 +116,17 @@ impl Stream {
         Some(noted.unwrap_or(Duration::ZERO))
     }
 
-    /// The first packet after the first silence that ended after `since` (the old
-    /// process's last packets may still be read just after it exited); `since` when the
-    /// stream never fell silent.
-    fn first_after(&self, since: Instant) -> Option<Instant> {
+    /// The first packet after the restart: the end of the longest silence that ended after
+    /// `since` (the old process's last packets may be read a little late, so "the first
+    /// packet after it exited" could be one of its own); `since` when none was noted.
+    fn back_after(&self, since: Instant) -> Option<Instant> {
         if self.last? <= since {
             return None;
         }
         self.gaps
             .iter()
-            .find(|(_, end)| *end > since)
+            .filter(|(_, end)| *end > since)
+            .max_by_key(|(start, end)| *end - *start)
             .map(|(_, end)| *end)
             .or(Some(since))
     }
@@ -416,7 +417,7 @@ fn restart(
         .unwrap_or(Duration::ZERO);
     let backs: Vec<Instant> = before
         .iter()
-        .filter_map(|s| s.first_after(exited))
+        .filter_map(|s| s.back_after(signalled))
         .collect();
     let result = Restart {
         calls,
