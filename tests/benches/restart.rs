@@ -65,7 +65,7 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 /// Silences shorter than this are not noted (music is a packet every 20 ms).
-const NOTED_GAP: Duration = Duration::from_millis(40);
+const NOTED_GAP: Duration = Duration::from_millis(30);
 /// Sockets standing for the phones' media ports (calls take them in turn), each read by a
 /// thread of its own, so that 50,000 packets a second fit in their receive buffers.
 const PHONE_SOCKETS: usize = 4;
