@@ -48,6 +48,10 @@ pub enum EngineError {
     /// error codes are fixed, so the wire code is `internal` and the message says why.
     #[error("the engine is draining: it takes no new parks; park on another node")]
     Stopping,
+    /// The store cannot write (read-only, full, stalled): a park could not be made durable,
+    /// so none is made; calls already parked go on. The wire code is `internal`.
+    #[error("the store cannot write: parks are refused until it can (calls already parked go on)")]
+    StoreUnavailable,
 }
 
 impl EngineError {
@@ -61,7 +65,7 @@ impl EngineError {
             EngineError::CodeTaken(_) => "code_taken",
             EngineError::PolicyDenied(_) => "policy_denied",
             EngineError::Conflict { .. } => "conflict",
-            EngineError::Stopping => "internal",
+            EngineError::Stopping | EngineError::StoreUnavailable => "internal",
         }
     }
 
@@ -72,7 +76,9 @@ impl EngineError {
             EngineError::Forbidden(_) | EngineError::PolicyDenied(_) => Refusal::Forbidden,
             EngineError::BadRequest { .. } => Refusal::Forbidden,
             EngineError::CodeTaken(_) | EngineError::Conflict { .. } => Refusal::Busy,
-            EngineError::RangeFull { .. } | EngineError::Stopping => Refusal::Unavailable,
+            EngineError::RangeFull { .. }
+            | EngineError::Stopping
+            | EngineError::StoreUnavailable => Refusal::Unavailable,
         }
     }
 

@@ -164,6 +164,8 @@ pub struct Engine {
     out: Output,
     rng: ChaCha8Rng,
     draining: bool,
+    /// The store reported it cannot write: new parks are refused.
+    store_failing: bool,
     /// During the drain: when each parker's next ring-back may start.
     drain_turns: HashMap<String, Instant>,
     /// Calls whose durable record may have changed (see [`Engine::poll_durable`]).
@@ -201,9 +203,16 @@ impl Engine {
             out: Output::default(),
             rng: ChaCha8Rng::seed_from_u64(seed),
             draining: false,
+            store_failing: false,
             drain_turns: HashMap::default(),
             durable: durable::DurableLog::default(),
         })
+    }
+
+    /// Whether the store writes (the shell tells; the engine reads no store): while it
+    /// cannot, new parks are refused with [`EngineError::StoreUnavailable`].
+    pub fn set_store_writable(&mut self, writable: bool) {
+        self.store_failing = !writable;
     }
 
     /// The current setup (directory, ranges, policies), as admin ops left it.

@@ -142,6 +142,9 @@ impl Engine {
         if self.draining {
             return Err(EngineError::Stopping);
         }
+        if self.store_failing {
+            return Err(EngineError::StoreUnavailable);
+        }
         if !policy.policy.allow_park {
             return Err(EngineError::PolicyDenied(format!(
                 "policy '{}' does not allow park",

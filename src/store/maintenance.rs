@@ -21,6 +21,8 @@ const BUSY_RETRIES: u32 = 50;
 /// Write transactions the store's thread committed and how long they took.
 #[derive(Debug, Default)]
 pub struct WriteStats {
+    /// The last transaction failed (read-only, full, locked past the busy timeout).
+    failing: std::sync::atomic::AtomicBool,
     commits: AtomicU64,
     total_micros: AtomicU64,
     last_micros: AtomicU64,
@@ -44,6 +46,16 @@ impl WriteStats {
         self.commits.fetch_add(1, Ordering::Relaxed);
         self.total_micros.fetch_add(micros, Ordering::Relaxed);
         self.last_micros.store(micros, Ordering::Relaxed);
+    }
+
+    /// Records whether the last transaction wrote everything.
+    pub(crate) fn set_failing(&self, failing: bool) {
+        self.failing.store(failing, Ordering::Relaxed);
+    }
+
+    /// Whether the last transaction failed.
+    pub fn failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
     }
 
     /// The counts now.

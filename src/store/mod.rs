@@ -401,6 +401,12 @@ impl Store {
         self.request(Request::Ping).await
     }
 
+    /// Whether the last write transaction wrote everything (false while the database is
+    /// read-only, full, or locked past the busy timeout; true again after one succeeds).
+    pub fn writable(&self) -> bool {
+        !self.stats.failing()
+    }
+
     /// Write transactions committed so far and how long they took.
     pub fn write_latency(&self) -> WriteLatency {
         self.stats.read()

@@ -215,6 +215,7 @@ impl Worker {
             }
         }
         self.stats.record(started.elapsed());
+        self.stats.set_failing(!failures.is_empty());
         for failure in failures {
             self.record(failure);
         }

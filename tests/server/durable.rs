@@ -251,3 +251,61 @@ async fn a_new_engine_task_restores_the_parked_calls_and_ends_a_broken_row_lost(
 async fn rows_of(store: &Store) -> Vec<String> {
     rows(store).await.into_iter().map(|r| r.call).collect()
 }
+
+#[tokio::test]
+async fn while_the_store_cannot_write_parks_are_refused_and_calls_already_parked_go_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("parkdesk.db");
+    let store = Store::open(&path).expect("the store opens");
+    let mut options = options(setup());
+    options.store = Some(store.clone());
+    let server = parkdesk::server::start_server(options)
+        .await
+        .expect("server starts");
+    let mut desk = board(&server.url()).await;
+    let offer = json!({"from": {"number": "+442079460001", "name": "Ada"}, "to": "reception"});
+    let first = desk.ok("sim.offer", offer.clone()).await;
+    let parked = desk.ok("park", json!({"call": first["call"]})).await;
+    desk.event("park.started").await;
+
+    // Another connection takes the write lock and keeps it past the busy timeout: the
+    // store's next transaction fails.
+    let lock = rusqlite::Connection::open(&path).expect("a second connection");
+    lock.execute_batch("BEGIN EXCLUSIVE")
+        .expect("the write lock");
+    let second = desk.ok("sim.offer", offer.clone()).await;
+    assert!(
+        poll::until_async(Duration::from_secs(15), || async { !store.writable() }).await,
+        "the store's write failed while the lock was held"
+    );
+    let refused = desk.call("park", json!({"call": second["call"]})).await;
+    assert_eq!(refused["error"]["code"], "internal", "{refused}");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("store cannot write")),
+        "{refused}"
+    );
+    let list = desk.ok("parked.list", json!({})).await;
+    let codes: Vec<&Value> = list["parked"]
+        .as_array()
+        .expect("parked")
+        .iter()
+        .map(|p| &p["code"])
+        .collect();
+    assert_eq!(
+        codes,
+        vec![&parked["code"]],
+        "the call parked before goes on; no new one"
+    );
+
+    // The lock goes: the next write succeeds and parks are taken again.
+    lock.execute_batch("COMMIT").expect("the lock is let go");
+    desk.ok("sim.offer", offer).await;
+    assert!(
+        poll::until_async(Duration::from_secs(15), || async { store.writable() }).await,
+        "the store writes again"
+    );
+    let again = desk.ok("park", json!({"call": second["call"]})).await;
+    assert_ne!(again["code"], parked["code"]);
+}

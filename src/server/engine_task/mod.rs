@@ -463,6 +463,11 @@ impl EngineTask {
     }
 
     fn handle_msg(&mut self, msg: Msg) {
+        // A park is durable or not made: while the store cannot write, parks are refused.
+        if let Some(store) = &self.store {
+            let writable = store.writable();
+            self.engine.set_store_writable(writable);
+        }
         match msg {
             Msg::Hello { token, reply } => {
                 let _ = reply.send(self.tokens.authenticate(&token));
