@@ -30,10 +30,9 @@ pub mod roles {
     pub const REPORT: &[Role] = &[Announcer];
     /// Administration of the directory, ranges and policies.
     pub const ADMIN: &[Role] = &[Admin];
-    /// `engine.restart` and `engine.drain`: stopping the engine process is an admin's.
+    /// `engine.restart`, `engine.drain` and `engine.reload`: the engine process is an
+    /// admin's.
     pub const ENGINE: &[Role] = &[Admin];
-    /// `engine.reload`: re-read the configuration file.
-    pub const RELOAD: &[Role] = &[Admin];
 }
 
 /// The op's wire name and the roles that may call it.

@@ -23,7 +23,7 @@ pub use pairs::pairs_to_object;
 
 use super::Connect;
 use crate::client::{Client, read_token};
-use crate::protocol::op::{AdminOp, OperationsOp, QueryOp};
+use crate::protocol::op::{AdminOp, EngineOp, QueryOp};
 use crate::protocol::{Op, OpName};
 use clap::{Args, Subcommand};
 use directory::Noun;
@@ -358,7 +358,7 @@ async fn execute(client: &Client, command: AdminCommand) -> anyhow::Result<Outpu
         AdminCommand::Numbers { action } => numbers::numbers(client, action).await,
         AdminCommand::Addresses { action } => numbers::addresses(client, action).await,
         AdminCommand::Reload => {
-            let v = call(client, Op::Operations(OperationsOp::Reload)).await?;
+            let v = call(client, Op::Engine(EngineOp::Reload)).await?;
             let list = |key: &str| {
                 let items: Vec<&str> = v[key]
                     .as_array()

@@ -1,6 +1,8 @@
 //! Ops on the engine process itself (a project extension, documented in the README):
-//! `engine.restart` (a planned restart that leaves every call as it is) and `engine.drain`
-//! (take the node out of service: every parked call handed back, every leg hung up).
+//! `engine.restart` (a planned restart that leaves every call as it is), `engine.drain`
+//! (take the node out of service: every parked call handed back, every leg hung up) and
+//! `engine.reload` (re-read the configuration file the engine was started with and apply
+//! what changed).
 
 use super::{OpName, ProtocolError, decode_args, empty};
 use serde::Deserialize;
@@ -20,10 +22,18 @@ pub enum EngineOp {
     /// `engine.drain` → `{}`: `engine.stopping`, no new parks, parked calls handed back,
     /// every leg hung up before the process exits.
     Drain,
+    /// `engine.reload` → `changed` (what the reload changed: `ranges`, `policies`, `users`,
+    /// `groups`, `assignments`, `allow_list`, `park` (numbering), `tokens`, `sip.trusted`) and
+    /// `restart_needed` (keys that changed but apply only at the next start). Its args are
+    /// ignored.
+    Reload,
 }
 
 impl EngineOp {
     pub(super) fn decode(name: OpName, args: &Value) -> Result<EngineOp, ProtocolError> {
+        if name == OpName::EngineReload {
+            return Ok(EngineOp::Reload);
+        }
         let NoArgs {} = decode_args(args)?;
         Ok(match name {
             OpName::EngineRestart => EngineOp::Restart,
@@ -37,6 +47,7 @@ impl EngineOp {
         match self {
             EngineOp::Restart => OpName::EngineRestart,
             EngineOp::Drain => OpName::EngineDrain,
+            EngineOp::Reload => OpName::EngineReload,
         }
     }
 

@@ -11,9 +11,8 @@
 //! One file per family: [`session`] (`hello`, `ping`, `subscribe`), [`desk`] (the
 //! receptionist's verbs and the announcer's report), [`query`] (`health`, `parked.list`,
 //! `directory.search`, `history.list`), [`admin`] (directory, ranges, policies, tokens),
-//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`), [`engine`]
-//! (`engine.restart`, `engine.drain`: stopping the process) and [`operations`]
-//! (`engine.reload`: the running engine takes a changed config).
+//! [`numbers`] (`operator.*`, `number.*`, `address.*`), [`sim`] (`sim.*`) and [`engine`]
+//! (`engine.restart`, `engine.drain`, `engine.reload`: the engine process itself).
 
 pub mod admin;
 pub mod desk;
@@ -21,7 +20,6 @@ pub mod engine;
 mod names;
 pub mod numbers;
 mod ok;
-pub mod operations;
 pub mod query;
 pub mod session;
 pub mod sim;
@@ -35,7 +33,6 @@ pub use engine::EngineOp;
 pub use names::OpName;
 pub use numbers::NumbersOp;
 pub use ok::OpOk;
-pub use operations::OperationsOp;
 pub use query::{
     DirectoryEntry, DirectoryOk, HistoryArgs, HistoryOk, ParkedListOk, QueryOp, SearchArgs,
 };
@@ -92,8 +89,6 @@ pub enum Op {
     Sim(SimOp),
     /// The engine process: a planned restart or a drain.
     Engine(EngineOp),
-    /// Running the engine: `engine.reload`.
-    Operations(OperationsOp),
 }
 
 impl Op {
@@ -113,7 +108,6 @@ impl Op {
             Family::Numbers => Op::Numbers(NumbersOp::decode(name, args)?),
             Family::Sim => Op::Sim(SimOp::decode(name, args)?),
             Family::Engine => Op::Engine(EngineOp::decode(name, args)?),
-            Family::Operations => Op::Operations(OperationsOp::decode(name, args)?),
         })
     }
 
@@ -146,7 +140,6 @@ impl Op {
             Op::Numbers(op) => op.name(),
             Op::Sim(op) => op.name(),
             Op::Engine(op) => op.name(),
-            Op::Operations(op) => op.name(),
         }
     }
 
@@ -160,7 +153,6 @@ impl Op {
             Op::Numbers(op) => op.args(),
             Op::Sim(op) => op.args(),
             Op::Engine(op) => op.args(),
-            Op::Operations(op) => op.args(),
         }
     }
 

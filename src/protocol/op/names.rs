@@ -18,7 +18,6 @@ pub(crate) enum Family {
     Numbers,
     Sim,
     Engine,
-    Operations,
 }
 
 const ALL: &[Role] = &[Receptionist, Admin, Monitor, Announcer, User];
@@ -129,7 +128,7 @@ op_names! {
     AddressRemove = "address.remove", Numbers, ADMIN, true;
     EngineRestart = "engine.restart", Engine, roles::ENGINE, true;
     EngineDrain = "engine.drain", Engine, roles::ENGINE, true;
-    EngineReload = "engine.reload", Operations, roles::RELOAD, true;
+    EngineReload = "engine.reload", Engine, roles::ENGINE, true;
 }
 
 impl OpName {

@@ -99,9 +99,9 @@ impl EngineTask {
             Op::Query(query) => self.query(now, query),
             Op::Admin(admin) => self.admin(now, admin),
             Op::Sim(sim) => self.sim_op(now, sim),
-            Op::Engine(op) => self.stop_request(op),
             // The session answers these itself.
-            Op::Session(_) | Op::Operations(_) => Err(unknown(name)),
+            Op::Session(_) | Op::Engine(EngineOp::Reload) => Err(unknown(name)),
+            Op::Engine(op) => self.stop_request(op),
         }
     }
 
@@ -170,6 +170,7 @@ impl EngineTask {
         let request = match op {
             EngineOp::Restart => StopRequest::Restart,
             EngineOp::Drain => StopRequest::Drain,
+            EngineOp::Reload => return Err(unknown(op.name())),
         };
         let sent = self
             .stop_requests
