@@ -38,7 +38,7 @@ pub enum EventName {
 
 impl EventName {
     /// Every event name.
-    pub const ALL: [EventName; 25] = {
+    pub const ALL: [EventName; 26] = {
         use EventName::*;
         [
             CallOffered,
@@ -66,6 +66,7 @@ impl EventName {
             AnnouncementFailed,
             AnnouncementDropped,
             EngineStopping,
+            EngineRestarting,
         ]
     };
 
@@ -151,4 +152,55 @@ pub struct EngineEvent {
     pub subject: Subject,
     /// Extra fields.
     pub detail: Detail,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventName;
+
+    /// Its place in [`EventName::ALL`]; no wildcard, so a new event name does not compile
+    /// until it has one.
+    fn place(name: EventName) -> usize {
+        use EventName::*;
+        match name {
+            CallOffered => 0,
+            CallRinging => 1,
+            CallAnswered => 2,
+            CallHeld => 3,
+            CallUnheld => 4,
+            CallEnded => 5,
+            CallTransferred => 6,
+            ParkStarted => 7,
+            ParkRetrieving => 8,
+            ParkReturned => 9,
+            ParkTimeout => 10,
+            ParkRingback => 11,
+            ParkFallback => 12,
+            ParkExtended => 13,
+            ParkFailed => 14,
+            ParkEnded => 15,
+            PickupRinging => 16,
+            PickupPicked => 17,
+            PickupFailed => 18,
+            AnnouncementQueued => 19,
+            AnnouncementStarted => 20,
+            AnnouncementFinished => 21,
+            AnnouncementFailed => 22,
+            AnnouncementDropped => 23,
+            EngineStopping => 24,
+            EngineRestarting => 25,
+        }
+    }
+
+    #[test]
+    fn every_event_name_is_in_all_and_reads_back_from_its_wire_name() {
+        for (i, name) in EventName::ALL.into_iter().enumerate() {
+            assert_eq!(place(name), i, "{name:?} out of place in ALL");
+            assert_eq!(EventName::from_wire(name.as_str()), Some(name));
+        }
+        assert_eq!(
+            EventName::from_wire("engine.restarting"),
+            Some(EventName::EngineRestarting)
+        );
+    }
 }
